@@ -1,0 +1,6 @@
+"""eventsearch: index and search a news-events archive of Markdown pages.
+
+The path of data: content files -> ``parse`` -> ``archive`` (Event) ->
+``writer`` (Whoosh index in ``store`` generations) -> ``searching``
+(SearchRequest in, Page out) -> HTML (webui), JSON, CLI.
+"""

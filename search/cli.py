@@ -1,0 +1,225 @@
+"""The ``eventsearch`` command: index, update, search, stats and serve."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .query import SORTS, RequestError, SearchRequest, parse_date
+from .store import Store, StoreError
+
+DEFAULT_INDEX_DIR = "index"
+ENV_INDEX_DIR = "EVENTSEARCH_INDEX_DIR"
+
+
+def index_dir_option(command):
+    """The shared ``--index-dir`` option (also from $EVENTSEARCH_INDEX_DIR)."""
+    return click.option(
+        "--index-dir", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_INDEX_DIR,
+        default=DEFAULT_INDEX_DIR, show_default=True, show_envvar=True,
+        help="Directory holding the index generations.",
+    )(command)
+
+
+def quiet_option(command):
+    """The shared ``--quiet`` option."""
+    return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and requested output.")(command)
+
+
+def user_errors(command):
+    """Turn our own errors into one clear line and exit code 1, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (StoreError, RequestError) as error:
+            raise click.ClickException(str(error)) from None
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="eventsearch")
+def main() -> None:
+    """Search a news-events archive of Markdown pages.
+
+    Build an index with `index`, keep it current with `update`, query it with
+    `search` or in a browser with `serve`.
+    """
+
+
+def _progress(total: int, label: str, quiet: bool):
+    """A progress bar on stderr for interactive runs; silent for --quiet or when not a terminal."""
+    if quiet:
+        return _NoBar()
+    return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int) -> None:
+        pass
+
+
+def _report_skipped(skipped, quiet: bool) -> None:
+    for item in skipped:
+        click.echo(f"skipped {item.path}: {item.reason}", err=True)
+
+
+@main.command()
+@click.argument("content_dir", type=click.Path(path_type=Path))
+@index_dir_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes [default: one per CPU].")
+@quiet_option
+@user_errors
+def index(content_dir: Path, index_dir: Path, workers: int | None, quiet: bool) -> None:
+    """Build the index of CONTENT_DIR from scratch.
+
+    The new index is written beside the old one and replaces it atomically when
+    complete: searches keep answering from the old one until then, and an
+    interrupted build leaves it in place.
+    """
+    from .archive import iter_day_dirs
+    from .writer import build, check_content_dir
+
+    days = sum(1 for _ in iter_day_dirs(check_content_dir(content_dir)))
+    with _progress(days, "Indexing days", quiet) as bar:
+        report = build(content_dir, Store(index_dir), progress=bar.update, workers=workers)
+    _report_skipped(report.skipped, quiet)
+    if not quiet:
+        rate = report.events / report.seconds if report.seconds else 0
+        click.echo(f"Indexed {report.events:,} events from {report.days:,} days in {report.seconds:.1f} s "
+                   f"({rate:,.0f} events/s); {len(report.skipped)} files skipped. Index: {index_dir}")
+
+
+@main.command()
+@click.argument("content_dir", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
+@index_dir_option
+@click.option("--scan", is_flag=True, help="Compare every file's size and time instead of asking git.")
+@quiet_option
+@user_errors
+def update(content_dir: Path, paths: tuple[str, ...], index_dir: Path, scan: bool, quiet: bool) -> None:
+    """Apply the changes in CONTENT_DIR since the last index or update.
+
+    PATHS (relative to CONTENT_DIR) name the changed files; without them, git
+    says what changed since the indexed commit when CONTENT_DIR is a git
+    repository (committed changes only), and otherwise every file is checked.
+    Only the days whose files changed are read again.
+    """
+    from .writer import update as apply_update
+
+    report = apply_update(content_dir, Store(index_dir), paths=list(paths) if paths else None, scan=scan)
+    _report_skipped(report.skipped, quiet)
+    if not quiet:
+        click.echo(f"{report.added} added, {report.changed} changed, {report.removed} removed "
+                   f"({report.days} days re-read, changes found by {report.method}, {report.seconds:.2f} s)")
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@index_dir_option
+@click.option("--tag", "tags", multiple=True, help="Only events with this tag (repeatable: all must match).")
+@click.option("--any-tag", is_flag=True, help="With several --tag: events with any of them.")
+@click.option("--topic", default="", help="Only events under this topic.")
+@click.option("--source", default="", help="Only events reported by this outlet's domain (e.g. bbc.co.uk).")
+@click.option("--lang", default="", help="Only events in this language (en, zh).")
+@click.option("--from", "date_from", default="", help="Only events on or after this day (YYYY-MM-DD).")
+@click.option("--to", "date_to", default="", help="Only events on or before this day (YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits to show.")
+@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True, help="Page of hits to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result page as JSON (same shape as /api/search).")
+@click.option("--explain", is_flag=True, help="Show how the query was understood.")
+@user_errors
+def search(query: str, index_dir: Path, tags, any_tag, topic, source, lang, date_from, date_to, sort, limit, page,
+           as_json: bool, explain: bool) -> None:
+    """Search the index for QUERY (words, "phrases", AND/OR/NOT, tag:"…", date:2015…)."""
+    from .searching import SearchIndex
+
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if start and end and start > end:
+        raise RequestError("--from is after --to")
+    request = SearchRequest(text=query, tags=tuple(tags), tags_mode="any" if any_tag else "all", topic=topic,
+                            source=source, language=lang, date_from=start, date_to=end, sort=sort, page=page,
+                            page_size=limit)
+    result = SearchIndex(index_dir).search(request)
+    if as_json:
+        output = result.to_json()
+        if explain:
+            output["explain"] = result.explain
+        click.echo(json.dumps(output, ensure_ascii=False, indent=1))
+        return
+    if explain:
+        click.echo(click.style(result.explain, fg="cyan"), err=True)
+    _print_page(result)
+
+
+def _print_page(result) -> None:
+    for message in result.messages:
+        click.echo(f"note: {message}", err=True)
+    first = result.request.offset + 1
+    click.echo(f"{result.total:,} events" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else ""))
+    for hit in result.hits:
+        click.echo(f"\n{hit.date}  {click.style(hit.headline, bold=True)}")
+        if hit.topic or hit.tags:
+            click.echo(f"  {hit.topic}  [{', '.join(hit.tags[:6])}]")
+        click.echo(f"  {hit.id}")
+    if result.suggestion:
+        click.echo(f"\nDid you mean: {result.suggestion}")
+    tags = result.facets["tags"].values[:10]
+    if tags:
+        click.echo("\nTags: " + ", ".join(f"{v.value} ({v.count})" for v in tags))
+
+
+@main.command()
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@user_errors
+def stats(index_dir: Path, as_json: bool) -> None:
+    """Show what the index holds: events, days, tags, date span, languages, skipped files."""
+    from .stats import index_stats
+
+    figures = index_stats(index_dir)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=1))
+        return
+    for key in ("events", "days", "distinct_tags", "first_day", "last_day", "content_dir", "git_commit", "built_at",
+                "updated_at"):
+        if figures.get(key) is not None:
+            click.echo(f"{key.replace('_', ' ')}: {figures[key]}")
+    click.echo("languages: " + ", ".join(f"{k} {v:,}" for k, v in figures["languages"].items()))
+    click.echo(f"skipped files: {len(figures['skipped'])}")
+    for path, reason in figures["skipped"].items():
+        click.echo(f"  {path}: {reason}")
+
+
+@main.command()
+@index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Worker threads.")
+@user_errors
+def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
+    """Serve the web UI and JSON API with the waitress WSGI server."""
+    import waitress
+
+    from webui import create_app
+
+    Store(index_dir).current()  # fail early and clearly when there is no index
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"Serving {index_dir} on http://{host}:{port}/", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="eventsearch")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

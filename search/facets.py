@@ -1,0 +1,83 @@
+"""Facet counts and the timeline, counted over all matching documents with numpy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from .columns import MULTI, Columns, date_of, day_number
+from .page import Bucket, Facet, FacetValue
+from .query import SearchRequest
+
+FACETS = ("tags", "topic", "source", "language")
+
+
+def count_facets(columns: Columns, mask: np.ndarray, request: SearchRequest) -> dict[str, Facet]:
+    """Every facet's top values (and the selected ones) with counts over the matches in ``mask``."""
+    selected = {
+        "tags": set(request.tags),
+        "topic": {request.topic} if request.topic else set(),
+        "source": {request.source} if request.source else set(),
+        "language": {request.language} if request.language else set(),
+    }
+    facets = {}
+    for name in FACETS:
+        counts = _counts(columns, mask, name)
+        if name == "tags" and request.tag_filter:
+            needle = request.tag_filter.casefold()
+            keep = np.array([needle in value.casefold() for value in columns.vocab[name]], dtype=bool)
+            counts = np.where(keep[: len(counts)], counts, 0)
+        facets[name] = _top(columns, name, counts, request.facet_size, selected[name])
+    return facets
+
+
+def _counts(columns: Columns, mask: np.ndarray, name: str) -> np.ndarray:
+    size = len(columns.vocab[name])
+    if name in MULTI:
+        docs, values = columns.multi[name]
+        return np.bincount(values[mask[docs]], minlength=size)
+    values = columns.single[name][mask]
+    return np.bincount(values[values >= 0], minlength=size)
+
+
+def _top(columns: Columns, name: str, counts: np.ndarray, limit: int, selected: set[str]) -> Facet:
+    nonzero = np.flatnonzero(counts)
+    if len(nonzero) > limit:
+        nonzero = nonzero[np.argpartition(-counts[nonzero], limit - 1)[:limit]]
+    vocab = columns.vocab[name]
+    values = [FacetValue(vocab[i], int(counts[i]), vocab[i] in selected) for i in nonzero]
+    shown = {v.value.casefold() for v in values}
+    for value in selected:  # a selected value is always shown, so it can be removed
+        if value.casefold() not in shown:
+            index = columns.value_id(name, value)
+            values.append(FacetValue(value, int(counts[index]) if index >= 0 else 0, True))
+    values.sort(key=lambda v: (-v.count, v.value.casefold()))
+    return Facet(name, values, int(np.count_nonzero(counts)))
+
+
+def timeline(
+    columns: Columns, mask: np.ndarray, date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[str, list[Bucket]]:
+    """Matches per year; per month or per day when the range (asked for, or matched) is narrow."""
+    days = columns.days[mask]
+    if not len(days):
+        return "year", []
+    first = date_from or date_of(days.min())
+    last = date_to or date_of(days.max())
+    span = (last - first).days
+    unit = "day" if span <= 62 else "month" if span <= 3 * 366 else "year"
+    stamps = days.astype("datetime64[D]")
+    keys = stamps.astype({"day": "datetime64[D]", "month": "datetime64[M]", "year": "datetime64[Y]"}[unit])
+    buckets, counts = np.unique(keys, return_counts=True)
+    return unit, [_bucket(unit, key, int(count)) for key, count in zip(buckets, counts)]
+
+
+def _bucket(unit: str, key: np.datetime64, count: int) -> Bucket:
+    start = key.astype("datetime64[D]").astype(dt.date)
+    if unit == "day":
+        return Bucket(start.isoformat(), start.isoformat(), start.isoformat(), count)
+    following = (key + 1).astype("datetime64[D]").astype(dt.date)
+    end = following - dt.timedelta(days=1)
+    label = start.strftime("%Y-%m") if unit == "month" else str(start.year)
+    return Bucket(label, start.isoformat(), end.isoformat(), count)

@@ -1,0 +1,225 @@
+"""Parse one archive file (an event page or a day index) into plain records.
+
+Pure functions of the file text: no file system, no Whoosh. ``archive.py``
+merges the records of one day into ``Event`` objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from .text import has_cjk, plain_text, split_list
+
+# Section headings, English and the Chinese archive's localised ones.
+SOURCE_HEADINGS = {"source", "sources", "信息来源", "信息來源", "来源", "來源"}
+RELATED_HEADINGS = {"related", "有关", "有關", "相关", "相關"}
+CHANGES_HEADINGS = {"changes", "更改", "变更", "變更"}
+CONTEXT_LABELS = ("Context", "消息")
+
+_DATE_LINE = re.compile(r"^#{2,3}\s*\[(\d{4})-(\d{1,2})-(\d{1,2})\]\(([^)]*)\)\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*$")
+_ITEM = re.compile(r"^\s*\d+\.\s*\[(?P<text>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\s*(?P<rest>.*)$")
+_ENTRY = re.compile(r"^###\s*\[(?P<text>.*)\]\((?P<url>[^)\s]*)\)\s*$")
+_CONTEXT = re.compile(r"^_(?:%s)\s*[:：]\s*(?P<tags>.*?)_?\s*$" % "|".join(CONTEXT_LABELS))
+_INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
+_EVENT_LINK = re.compile(r"(?:^|/)news/(\d{4})/(\d{1,2})/(\d{1,2})/([^/]+?)\.md$")
+_IMAGE_NAMES = {"cover image", "img", "image"}
+
+
+class ParseError(ValueError):
+    """A file that cannot be read as an archive page; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """A list item ``N. [text](url) rest`` of a page section."""
+
+    text: str
+    url: str
+    rest: str = ""
+
+
+@dataclasses.dataclass
+class Page:
+    """What one event page says, before merging with its day index and versions."""
+
+    date: dt.date
+    headline: str  # as written (Markdown)
+    summary: str  # as written (Markdown)
+    topic: str = ""
+    sources: list[Link] = dataclasses.field(default_factory=list)
+    related: list[Link] = dataclasses.field(default_factory=list)
+    changes: list[Link] = dataclasses.field(default_factory=list)
+    context: list[str] = dataclasses.field(default_factory=list)
+    localised: bool = False  # links carry /zh or headings are Chinese
+    raw: str = ""  # the page's Markdown as found, for rendering
+
+
+@dataclasses.dataclass
+class IndexEntry:
+    """One ``### [headline](link)`` entry of a day index."""
+
+    slug: str
+    headline: str
+    topic: str = ""
+    summary: str = ""
+    context: list[str] = dataclasses.field(default_factory=list)
+
+
+def make_date(year: int, month: int, day: int, where: str) -> dt.date:
+    """A date, or a ParseError naming the impossible one."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ParseError(f"impossible date {year}-{month}-{day} in {where}") from None
+
+
+def event_link(url: str) -> tuple[dt.date, str] | None:
+    """(date, slug) of a link to an event page, or None for any other link."""
+    match = _EVENT_LINK.search(url.split("#")[0])
+    if not match or match.group(4) in ("index", "README"):
+        return None
+    year, month, day, slug = match.groups()
+    try:
+        return dt.date(int(year), int(month), int(day)), slug
+    except ValueError:
+        return None
+
+
+def event_id(date: dt.date, slug: str) -> str:
+    """The stable id of an event: its date and the slug of its current version."""
+    return f"{date.isoformat()}/{slug}"
+
+
+def _section_name(title: str) -> str:
+    return title.rstrip(":：").strip().casefold()
+
+
+def _context_of(rest: str) -> list[str]:
+    match = _CONTEXT.match(rest.strip())
+    return split_list(match.group("tags")) if match else []
+
+
+def _is_image(link: Link) -> bool:
+    return link.text.strip().casefold() in _IMAGE_NAMES
+
+
+def parse_event_page(text: str) -> Page:
+    """Parse an event page; raise ParseError when it has no date line or no headline."""
+    if "\x00" in text:
+        raise ParseError("binary content")
+    lines = text.splitlines()
+    date = None
+    headline = None
+    topic = ""
+    summary: list[str] = []
+    section = None
+    sections: dict[str, list[Link]] = {"source": [], "related": [], "changes": []}
+    context: list[str] = []
+    localised = False
+    for line in lines:
+        stripped = line.strip()
+        date_match = _DATE_LINE.match(stripped)
+        if date is None and date_match:
+            year, month, day, url = date_match.groups()
+            date = make_date(int(year), int(month), int(day), "date line")
+            localised = localised or url.startswith("/zh/")
+            continue
+        heading = _HEADING.match(stripped) if stripped.startswith("#") else None
+        if heading:
+            level, title = len(heading.group(1)), heading.group(2)
+            if level == 1 and headline is None:
+                headline, section = title, "summary"
+            elif level == 5 and headline is None:
+                topic = plain_text(title)
+            elif level == 3 and headline is not None:
+                section = _classify_section(title)
+                localised = localised or has_cjk(title)
+            continue
+        if section == "summary":
+            if _CONTEXT.match(stripped):
+                context += _context_of(stripped)
+            else:
+                summary.append(line)
+        elif section == "source":
+            # One source line may carry several links: "[CNN](url) [IMG](image url)".
+            if _ITEM.match(line):
+                sections[section] += [Link(m["text"].strip(), m["url"].strip()) for m in _INLINE_LINK.finditer(line)]
+        elif section in sections:
+            item = _ITEM.match(line)
+            if item:
+                sections[section].append(Link(item["text"].strip(), item["url"].strip(), item["rest"].strip()))
+    if date is None:
+        raise ParseError("no date line")
+    if not headline:
+        raise ParseError("no headline")
+    return Page(
+        date=date,
+        headline=headline,
+        summary="\n".join(summary).strip(),
+        topic=topic,
+        sources=[link for link in sections["source"] if not _is_image(link)],
+        related=sections["related"],
+        changes=sections["changes"],
+        context=context,
+        localised=localised,
+        raw=text,
+    )
+
+
+def _classify_section(title: str) -> str:
+    name = _section_name(title)
+    if name in SOURCE_HEADINGS:
+        return "source"
+    if name in RELATED_HEADINGS:
+        return "related"
+    if name in CHANGES_HEADINGS:
+        return "changes"
+    return "other"
+
+
+def related_tags(page: Page) -> list[str]:
+    """The contexts on a page's Related entries: the tags the two events share."""
+    tags: list[str] = []
+    for link in page.related:
+        tags += _context_of(link.rest)
+    return tags
+
+
+def current_version(page: Page) -> str | None:
+    """The slug a page's ``Changes`` list names as the current version, if any."""
+    for link in page.changes:
+        if "current version" in link.rest.casefold():
+            target = event_link(link.url)
+            if target:
+                return target[1]
+    return None
+
+
+def parse_day_index(text: str) -> list[IndexEntry]:
+    """The event entries of a day index, each with its topic and its summary or context line."""
+    entries: list[IndexEntry] = []
+    topic = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#####"):
+            topic = plain_text(stripped.lstrip("#"))
+            continue
+        entry = _ENTRY.match(stripped)
+        if entry:
+            target = event_link(entry["url"])
+            if target:
+                entries.append(IndexEntry(slug=target[1], headline=entry["text"].strip(), topic=topic))
+            continue
+        if stripped.startswith("#"):
+            topic = "" if stripped.startswith("## ") else topic
+            continue
+        if entries and stripped and not stripped.startswith("Formats:"):
+            last = entries[-1]
+            if _CONTEXT.match(stripped):
+                last.context += _context_of(stripped)
+            elif not last.summary:
+                last.summary = stripped
+    return entries

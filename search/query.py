@@ -1,0 +1,172 @@
+"""A search request, its validation, and the parsing of the query text into a Whoosh query.
+
+Query syntax (Whoosh's, with our fields):
+    words               all must match (headline, summary, tags, topic, outlets)
+    "exact phrase"      words in this order
+    a OR b, a AND b, NOT a, (grouping), -a
+    tag:"Syrian Civil War"   topic:"Arab Spring"   source:telegraph.co.uk   lang:zh
+    date:2015   date:2015-09   date:[2015-01-01 TO 2015-06-30]   date:[2019 TO]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser
+from whoosh.qparser.plugins import FieldAliasPlugin
+
+SORTS = ("relevance", "newest", "oldest")
+TAG_MODES = ("all", "any")
+TEXT_FIELDS = ("headline", "summary", "context")
+MAX_QUERY_CHARS = 1000
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchRequest:
+    """Everything that decides a result page; the web UI, the API and the CLI all build one."""
+
+    text: str = ""
+    tags: tuple[str, ...] = ()
+    tags_mode: str = "all"
+    topic: str = ""
+    source: str = ""
+    language: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 10
+    facet_size: int = 20  # how many values each facet lists
+    tag_filter: str = ""  # only list tags containing this text (the "find a tag" box)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    def has_filters(self) -> bool:
+        return bool(self.tags or self.topic or self.source or self.language or self.date_from or self.date_to)
+
+
+class RequestError(ValueError):
+    """A request parameter that cannot be used; the message is meant for the user."""
+
+
+def parse_date(value: str, name: str) -> dt.date | None:
+    """A YYYY-MM-DD date (day may be one digit), None if empty, RequestError if not a date."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    try:
+        if match:
+            return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        pass
+    raise RequestError(f"{name} date “{value[:40]}” is not a date like 2015-09-04")
+
+
+def request_from_args(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest, list[str]]:
+    """Build a request from URL-style parameters; returns it with messages about what was ignored or fixed.
+
+    Never raises: a bad parameter is dropped or corrected and said so.
+    """
+    messages: list[str] = []
+
+    def first(name: str, default: str = "") -> str:
+        values = args.get(name) or [default]
+        return (values[0] or default).strip()
+
+    text = first("q")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        messages.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+    dates = {}
+    for name, label in (("from", "From"), ("to", "To")):
+        try:
+            dates[name] = parse_date(first(name), label)
+        except RequestError as error:
+            dates[name] = None
+            messages.append(f"{error}; it was ignored.")
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        dates["from"], dates["to"] = dates["to"], dates["from"]
+        messages.append("The dates were reversed; they were swapped.")
+    request = SearchRequest(
+        text=text,
+        tags=tuple(dict.fromkeys(t.strip() for t in args.get("tag", []) if t and t.strip())),
+        tags_mode=_choice(first("tags_mode", "all"), TAG_MODES, "tags_mode", messages),
+        topic=first("topic"),
+        source=first("source"),
+        language=first("lang"),
+        date_from=dates["from"],
+        date_to=dates["to"],
+        sort=_choice(first("sort", "relevance"), SORTS, "sort", messages),
+        page=_number(first("page", "1"), "page", 1, MAX_PAGE, messages),
+        page_size=_number(first("size", "10"), "size", 1, MAX_PAGE_SIZE, messages),
+        facet_size=_number(first("facet_size", "20"), "facet_size", 1, 100_000, messages),
+        tag_filter=first("tag_filter")[:200],
+    )
+    return request, messages
+
+
+def _choice(value: str, allowed: Sequence[str], name: str, messages: list[str]) -> str:
+    if value in allowed:
+        return value
+    messages.append(f"Unknown {name} “{value[:40]}”; using “{allowed[0]}” (choose from {', '.join(allowed)}).")
+    return allowed[0]
+
+
+def _number(value: str, name: str, low: int, high: int, messages: list[str]) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        messages.append(f"{name} “{value[:40]}” is not a number; using {low}.")
+        return low
+    if not low <= number <= high:
+        clamped = min(max(number, low), high)
+        messages.append(f"{name} must be between {low} and {high}; using {clamped}.")
+        return clamped
+    return number
+
+
+def make_parser(schema) -> MultifieldParser:
+    """The query-text parser: all words must match, over headline, summary and context."""
+    parser = MultifieldParser(list(TEXT_FIELDS), schema)
+    parser.add_plugin(FieldAliasPlugin({"tag": ["tags"], "source": ["sources", "outlet"], "lang": ["language"]}))
+    return parser
+
+
+@dataclasses.dataclass
+class ParsedText:
+    """The Whoosh query for a request's text, and what the user should be told about it."""
+
+    query: wq.Query | None  # None: no text, match everything
+    message: str = ""
+
+
+def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
+    """Parse query text; broken syntax falls back to searching its words, with a message."""
+    if not text.strip():
+        return ParsedText(None)
+    try:
+        parsed = parser.parse(text)
+    except Exception:  # Whoosh raises assorted errors on pathological input
+        parsed = wq.NullQuery
+    if parsed is wq.NullQuery or _has_errors(parsed):
+        words = re.findall(r"\w+", text)
+        words = [w for w in words if w.upper() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
+        if not words:
+            return ParsedText(wq.NullQuery, f"The query “{text[:80]}” has nothing to search for.")
+        # Bare words carry no syntax, so the same parser reads them as "all of these words".
+        fallback = parser.parse(" ".join(words))
+        return ParsedText(fallback, "The query syntax was not understood; searched for its words instead.")
+    return ParsedText(parsed)
+
+
+def _has_errors(parsed: wq.Query) -> bool:
+    return any(isinstance(q, wq.qcore._NullQuery) or type(q).__name__ == "ErrorQuery" for q in parsed.leaves())

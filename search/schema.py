@@ -1,0 +1,119 @@
+"""The Whoosh schema of an event, and how an Event becomes a document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from whoosh import columns
+from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
+
+from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer, word_analyzer
+from .event import Event, Source
+
+SCHEMA_VERSION = 1
+
+
+class FACET(FieldType):
+    """Several exact values in one field (tags, sources): searchable, unscored, not stored."""
+
+    def __init__(self) -> None:
+        self.analyzer = facet_analyzer()
+        self.format = Existence()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.multitoken_query = "phrase"
+
+
+def make_schema() -> Schema:
+    """Fields for search (text, facets, date) plus one stored payload and one facet column."""
+    text = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        day=ID(stored=True),
+        date=DATETIME(),
+        headline=TEXT(analyzer=text, field_boost=2.0, multitoken_query="phrase"),
+        summary=TEXT(analyzer=text, multitoken_query="phrase"),
+        # Tags, topic and outlets as words, so a plain query finds an event by its context too.
+        context=TEXT(analyzer=text, field_boost=0.5, multitoken_query="phrase"),
+        words=TEXT(analyzer=word_analyzer(), phrase=False),
+        tag=FACET(),
+        topic=FACET(),
+        source=FACET(),
+        lang=ID(),
+        payload=STORED(),
+        # One compact per-document value that facet counting reads per segment, in bulk.
+        facets=COLUMN(columns.VarBytesColumn()),
+    )
+
+
+def payload_of(event: Event) -> dict:
+    """What a result page needs of an event, stored with its document."""
+    data = {
+        "id": event.id,
+        "date": event.day,
+        "headline": event.headline,
+        "summary": event.summary,
+        "markdown": event.markdown,
+        "topic": event.topic,
+        "tags": list(event.tags),
+        "sources": [[s.name, s.url, s.domain] for s in event.sources],
+        "related": list(event.related),
+        "language": event.language,
+        "path": event.path,
+    }
+    data["fingerprint"] = hashlib.blake2b(json.dumps(data, sort_keys=True).encode(), digest_size=8).hexdigest()
+    return data
+
+
+def event_of(payload: dict) -> Event:
+    """The Event a stored payload describes."""
+    return Event(
+        id=payload["id"],
+        date=dt.date.fromisoformat(payload["date"]),
+        headline=payload["headline"],
+        summary=payload["summary"],
+        markdown=payload["markdown"],
+        topic=payload["topic"],
+        tags=tuple(payload["tags"]),
+        sources=tuple(Source(*source) for source in payload["sources"]),
+        related=tuple(payload["related"]),
+        language=payload["language"],
+        path=payload["path"],
+    )
+
+
+def facet_column_value(event: Event) -> bytes:
+    """date|lang|topic|tags|domains, the facet values of one document, packed for the column."""
+    parts = [
+        event.day,
+        event.language,
+        event.topic,
+        FACET_SEPARATOR.join(event.tags),
+        FACET_SEPARATOR.join(dict.fromkeys(s.domain for s in event.sources if s.domain)),
+    ]
+    return "\x1e".join(part.replace("\x1e", " ") for part in parts).encode("utf-8")
+
+
+def document_of(event: Event) -> dict:
+    """The Whoosh document for an event."""
+    sources = [value for s in event.sources for value in (s.name, s.domain) if value]
+    text = f"{event.headline}\n{event.summary}"
+    return {
+        "id": event.id,
+        "day": event.day,
+        "date": dt.datetime.combine(event.date, dt.time()),
+        "headline": event.headline,
+        "summary": event.summary,
+        "context": "\n".join([event.topic, *event.tags, *sources]),
+        "words": f"{text}\n{' '.join(event.tags)}",
+        "tag": FACET_SEPARATOR.join(event.tags),
+        "topic": event.topic,
+        "source": FACET_SEPARATOR.join(sources),
+        "lang": event.language,
+        "payload": payload_of(event),
+        "facets": facet_column_value(event),
+    }

@@ -1,0 +1,225 @@
+"""The search model: a SearchRequest in, a Page out, over the live index generation.
+
+Whoosh finds and ranks the documents that match the query text; everything
+counted over all matches (total, facets, timeline) and date ordering comes
+from the facet columns with numpy, so it costs the same at 10 or 100,000 matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from .columns import Columns, date_of, day_number, load_columns
+from .event import Event, Source
+from .facets import count_facets, timeline
+from .highlight import highlight
+from .page import Hit, Page
+from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
+from .schema import event_of
+from .spelling import suggest
+from .store import Store
+
+
+class SearchIndex:
+    """The live index of an index directory; reopens itself when a build or update publishes."""
+
+    def __init__(self, index_dir: Path | str) -> None:
+        self.store = Store(index_dir)
+        self._lock = threading.RLock()
+        self._version: tuple[int, int] | None = None
+        self._searcher = None
+        self.columns: Columns | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Open the live generation afresh if it changed (a fresh searcher: never a stale one)."""
+        version = self.store.version()
+        if version == self._version and self._searcher is not None:
+            return
+        with self._lock:
+            if version == self._version and self._searcher is not None:
+                return
+            generation = self.store.current()
+            ix = whoosh_index.open_dir(generation)
+            searcher = ix.searcher()
+            columns = load_columns(searcher.reader(), generation / "columns")
+            old, self._searcher = self._searcher, searcher
+            self.columns, self.schema, self._version = columns, ix.schema, version
+            self.parser = make_parser(ix.schema)
+            self.analyzer = ix.schema["headline"].analyzer
+            if old is not None:
+                old.close()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    # -- searching -------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> Page:
+        """Run one request against the live index."""
+        self.refresh()
+        with self._lock:
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> Page:
+        parsed = parse_text(self.parser, request.text)
+        messages = [parsed.message] if parsed.message else []
+        mask = self._filter_mask(request)
+        if parsed.query is not None:
+            mask &= self._text_mask(parsed.query)
+        total = int(mask.sum())
+        if request.offset >= total > 0:
+            messages.append(f"There are only {total} results; page {request.page} is empty.")
+        docnums = self._page_docnums(parsed.query, mask, request)
+        unit, buckets = timeline(self.columns, mask, request.date_from, request.date_to)
+        return Page(
+            request=request,
+            total=total,
+            hits=[self._hit(docnum, parsed.query) for docnum in docnums],
+            facets=count_facets(self.columns, mask, request),
+            timeline=buckets,
+            timeline_unit=unit,
+            suggestion=suggest(self._searcher, self.schema, request.text) if total < 3 and request.text else None,
+            messages=messages,
+            explain=self._explain(parsed.query, request),
+        )
+
+    def _filter_mask(self, request: SearchRequest) -> np.ndarray:
+        columns = self.columns
+        mask = columns.live.copy()
+        if request.date_from:
+            mask &= columns.days >= day_number(request.date_from)
+        if request.date_to:
+            mask &= columns.days <= day_number(request.date_to)
+        for facet, value in (("topic", request.topic), ("language", request.language)):
+            if value:
+                mask &= columns.single[facet] == columns.value_id(facet, value)
+        if request.source:
+            mask &= self._docs_with("source", [request.source])
+        if request.tags:
+            if request.tags_mode == "any":
+                mask &= self._docs_with("tags", request.tags)
+            else:
+                for tag in request.tags:
+                    mask &= self._docs_with("tags", [tag])
+        return mask
+
+    def _docs_with(self, facet: str, values) -> np.ndarray:
+        """Documents having any of the values of a multi-valued facet."""
+        docs, vals = self.columns.multi[facet]
+        wanted = [self.columns.value_id(facet, value) for value in values]
+        found = np.zeros(self.columns.size, dtype=bool)
+        found[docs[np.isin(vals, [w for w in wanted if w >= 0])]] = True
+        return found
+
+    def _text_mask(self, query: wq.Query) -> np.ndarray:
+        mask = np.zeros(self.columns.size, dtype=bool)
+        docnums = np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)
+        mask[docnums] = True
+        return mask
+
+    def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
+        start, stop = request.offset, request.offset + request.page_size
+        if query is not None and request.sort == "relevance":
+            allowed = None if mask.all() else set(np.flatnonzero(mask).tolist())
+            results = self._searcher.search(query, limit=stop, filter=allowed)
+            return [hit.docnum for hit in results[start:stop]]
+        matched = np.flatnonzero(mask)
+        days = self.columns.days[matched]
+        # Newest first is the natural order of a news archive when nothing ranks by text.
+        order = np.lexsort((matched, days)) if request.sort == "oldest" else np.lexsort((-matched, -days))
+        return matched[order[start:stop]].tolist()
+
+    def _hit(self, docnum: int, query: wq.Query | None) -> Hit:
+        payload = self._searcher.stored_fields(docnum)["payload"]
+        terms = _terms(query)
+        return Hit(
+            id=payload["id"],
+            date=payload["date"],
+            headline=payload["headline"],
+            summary=payload["summary"],
+            topic=payload["topic"],
+            tags=payload["tags"],
+            sources=[Source(*source) for source in payload["sources"]],
+            language=payload["language"],
+            highlights={
+                "headline": highlight(payload["headline"], terms, self.analyzer),
+                "summary": highlight(payload["summary"], terms, self.analyzer, limit=320),
+            },
+        )
+
+    def _explain(self, query: wq.Query | None, request: SearchRequest) -> str:
+        lines = [f"text: {query if query is not None else '(everything)'}"]
+        if request.tags:
+            lines.append(f"tags ({request.tags_mode} of): {', '.join(request.tags)}")
+        for label, value in (("topic", request.topic), ("source", request.source), ("language", request.language),
+                             ("from", request.date_from), ("to", request.date_to)):
+            if value:
+                lines.append(f"{label}: {value}")
+        lines.append(f"sort: {request.sort}")
+        return "\n".join(lines)
+
+    # -- single events and days -----------------------------------------
+
+    def event(self, event_id: str) -> Event | None:
+        """The event with this id, or None."""
+        self.refresh()
+        with self._lock:
+            fields = self._searcher.document(id=event_id)
+        return event_of(fields["payload"]) if fields else None
+
+    def day(self, date: dt.date) -> list[Event]:
+        """The events of one day, grouped by topic."""
+        self.refresh()
+        with self._lock:
+            events = [event_of(fields["payload"]) for fields in self._searcher.documents(day=date.isoformat())]
+        return sorted(events, key=lambda e: (e.topic.casefold() or "\uffff", e.headline))
+
+    def neighbour_days(self, date: dt.date) -> tuple[dt.date | None, dt.date | None]:
+        """The closest earlier and later days that have events."""
+        self.refresh()
+        days = np.unique(self.columns.days[self.columns.live])
+        number = day_number(date)
+        at = np.searchsorted(days, number)
+        before = date_of(days[at - 1]) if at > 0 else None
+        after_at = at + 1 if at < len(days) and days[at] == number else at
+        after = date_of(days[after_at]) if after_at < len(days) else None
+        return before, after
+
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last day with events."""
+        self.refresh()
+        days = self.columns.days[self.columns.live]
+        return (date_of(days.min()), date_of(days.max())) if len(days) else None
+
+    def existing(self, ids: list[str]) -> set[str]:
+        """Which of these event ids are in the index."""
+        self.refresh()
+        with self._lock:
+            return {i for i in ids if self._searcher.document_number(id=i) is not None}
+
+    def more_like(self, event_id: str, limit: int = 5) -> list[Event]:
+        """Events whose words are most like this one's."""
+        self.refresh()
+        with self._lock:
+            docnum = self._searcher.document_number(id=event_id)
+            if docnum is None:
+                return []
+            payload = self._searcher.stored_fields(docnum)["payload"]
+            text = f"{payload['headline']} {payload['summary']}"
+            results = self._searcher.more_like(docnum, "headline", text=text, top=limit)
+            return [event_of(hit["payload"]) for hit in results]
+
+
+def _terms(query: wq.Query | None) -> set[str]:
+    if query is None:
+        return set()
+    return {text for field, text in query.iter_all_terms() if field in TEXT_FIELDS and isinstance(text, str)}

@@ -1,0 +1,69 @@
+"""Plain-text helpers: turn the archive's Markdown fragments into clean text."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_WIKI_EMPHASIS = re.compile(r"'{2,}")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def decode_entities(text: str) -> str:
+    """Decode HTML entities, also when the archive double-encoded them (``&amp;quot;``)."""
+    for _ in range(2):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown or wiki-marked text as one line of plain text."""
+    text = _LINK.sub(r"\1", markdown)
+    text = _WIKI_EMPHASIS.sub("", text)
+    text = _MD_EMPHASIS.sub("", text)
+    text = decode_entities(text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def split_list(line: str) -> list[str]:
+    """Split a context line ``a, b, c`` into cleaned, non-empty values."""
+    values = (plain_text(part) for part in line.split(","))
+    return [value for value in values if value]
+
+
+def domain_of(url: str) -> str:
+    """The registrable-looking host of a URL, without ``www.``: what users call the outlet's site."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text contains Chinese or Japanese characters."""
+    return _CJK.search(text) is not None
+
+
+def headline_key(text: str) -> str:
+    """A spelling-insensitive key used to recognise two versions of one headline."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def dedupe(values: list[str]) -> tuple[str, ...]:
+    """Values in first-seen order, without case-insensitive repeats (first spelling kept)."""
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return tuple(kept)

@@ -1,0 +1,190 @@
+"""Write events into the index: a full build into a new generation, or an in-place update."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import CLEAR, IndexWriter
+
+from .archive import DayResult, Skipped, iter_day_dirs, read_day
+from .changes import detect_changes, git_head, scan_file_states
+from .columns import load_columns
+from .schema import SCHEMA_VERSION, document_of, make_schema, payload_of
+from .store import Store, StoreError
+
+Progress = Callable[[int], None]
+_MAX_SEGMENTS = 8  # past this many segments an update merges the small ones
+
+
+@dataclasses.dataclass
+class BuildReport:
+    """What a full build did."""
+
+    events: int
+    days: int
+    skipped: list[Skipped]
+    seconds: float
+    generation: str
+
+
+@dataclasses.dataclass
+class UpdateReport:
+    """What an update did, in events."""
+
+    added: int
+    changed: int
+    removed: int
+    days: int  # day directories re-read
+    method: str  # how changes were found: git, paths or scan
+    skipped: list[Skipped]
+    seconds: float
+
+
+def check_content_dir(content_dir: Path) -> Path:
+    """The content directory, or a StoreError saying why it cannot be indexed."""
+    content_dir = Path(content_dir)
+    if not content_dir.is_dir():
+        raise StoreError(f"content directory {content_dir} does not exist")
+    if not (content_dir / "news").is_dir():
+        raise StoreError(f"{content_dir} has no news/ directory: is it an event archive?")
+    return content_dir
+
+
+def read_days(content_dir: Path, days: list[str], workers: int = 1) -> Iterator[DayResult]:
+    """Parse day directories, in parallel processes when there are many."""
+    if workers <= 1 or len(days) < 64:
+        for day in days:
+            yield read_day(content_dir, day)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        yield from pool.imap(_read_day_job, [(content_dir, day) for day in days], chunksize=16)
+
+
+def _read_day_job(job: tuple[Path, str]) -> DayResult:
+    return read_day(*job)
+
+
+def build(content_dir: Path, store: Store, progress: Progress | None = None, workers: int | None = None) -> BuildReport:
+    """Index a whole content tree into a new generation, then make it live atomically."""
+    started = time.monotonic()
+    content_dir = check_content_dir(content_dir)
+    workers = workers or os.cpu_count() or 1
+    with store.lock():
+        generation = store.new_generation()
+        days = list(iter_day_dirs(content_dir))
+        ix = whoosh_index.create_in(generation, make_schema())
+        writer = ix.writer(limitmb=256)
+        seen: set[str] = set()
+        skipped: list[Skipped] = []
+        for result in read_days(content_dir, days, workers):
+            skipped += result.skipped
+            for event in result.events:
+                if event.id in seen:
+                    skipped.append(Skipped(event.path, f"duplicate event id {event.id}"))
+                    continue
+                seen.add(event.id)
+                writer.add_document(**document_of(event))
+            if progress:
+                progress(1)
+        writer.commit(optimize=True)
+        _warm_columns(ix, generation)
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "content_dir": str(content_dir.resolve()),
+            "git_commit": git_head(content_dir),
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "days": len(days),
+            "skipped": {s.path: s.reason for s in skipped},
+        }
+        store.write_manifest(generation, manifest, scan_file_states(content_dir))
+        store.publish(generation)
+    return BuildReport(len(seen), len(days), skipped, time.monotonic() - started, generation.name)
+
+
+def _warm_columns(ix, generation: Path) -> None:
+    """Decode facet columns now, so the first search after a build or update does not pay for it."""
+    with ix.reader() as reader:
+        load_columns(reader, generation / "columns")
+
+
+def update(
+    content_dir: Path, store: Store, paths: list[str] | None = None, scan: bool = False,
+    progress: Progress | None = None,
+) -> UpdateReport:
+    """Apply the content changes since the last build or update to the live index, in place."""
+    started = time.monotonic()
+    content_dir = check_content_dir(content_dir)
+    with store.lock():
+        generation = store.current()
+        manifest = store.manifest(generation)
+        old_states = None if paths is not None or (not scan and manifest.get("git_commit")) else store.file_states(generation)
+        changes = detect_changes(content_dir, manifest.get("git_commit"), old_states, paths, scan)
+        ix = whoosh_index.open_dir(generation)
+        days = sorted(changes.days)
+        old = _indexed_fingerprints(ix, days)
+        new: dict[str, dict] = {}
+        skipped: list[Skipped] = []
+        for result in read_days(content_dir, days):
+            skipped += result.skipped
+            new.update({event.id: document_of(event) for event in result.events})
+            if progress:
+                progress(1)
+        added = [i for i in new if i not in old]
+        changed = [i for i in new if i in old and old[i] != new[i]["payload"]["fingerprint"]]
+        removed = [i for i in old if i not in new]
+        if added or changed or removed:
+            _apply(ix, new, added, changed, removed)
+        _record_update(store, generation, manifest, changes, days, skipped)
+        _warm_columns(ix, generation)
+        store.touch()
+    return UpdateReport(len(added), len(changed), len(removed), len(days), changes.method, skipped,
+                        time.monotonic() - started)
+
+
+def _indexed_fingerprints(ix, days: list[str]) -> dict[str, str]:
+    """id -> fingerprint of the indexed events of some day directories."""
+    found = {}
+    with ix.searcher() as searcher:
+        for day in days:
+            year, month, mday = (int(part) for part in day.split("/")[1:])
+            try:
+                date = dt.date(year, month, mday).isoformat()
+            except ValueError:
+                continue
+            for fields in searcher.documents(day=date):
+                found[fields["id"]] = fields["payload"]["fingerprint"]
+    return found
+
+
+def _apply(ix, new: dict[str, dict], added: list[str], changed: list[str], removed: list[str]) -> None:
+    writer: IndexWriter = ix.writer()
+    try:
+        for event_id in changed + removed:
+            writer.delete_by_term("id", event_id)
+        for event_id in added + changed:
+            writer.add_document(**new[event_id])
+    except BaseException:
+        writer.cancel()
+        raise
+    # Merging rewrites segment files that open searchers still read; only do it when segments pile up.
+    merge = len(ix._segments()) >= _MAX_SEGMENTS
+    writer.commit(merge=merge)
+
+
+def _record_update(store: Store, generation: Path, manifest: dict, changes, days: list[str], skipped: list[Skipped]) -> None:
+    previous = {path: reason for path, reason in manifest.get("skipped", {}).items()
+                if path.rsplit("/", 1)[0] not in changes.days}
+    previous.update({s.path: s.reason for s in skipped})
+    manifest["skipped"] = previous
+    manifest["updated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    if changes.commit:
+        manifest["git_commit"] = changes.commit
+    store.write_manifest(generation, manifest, changes.file_states)

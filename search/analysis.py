@@ -84,8 +84,12 @@ def text_analyzer() -> Composable:
 
 
 def word_analyzer() -> Composable:
-    """Unstemmed words: the dictionary that spelling suggestions come from."""
-    return MixedTokenizer() | LowercaseFilter() | FoldFilter()
+    """Unstemmed Latin-script words: the dictionary that spelling suggestions come from.
+
+    Words only: a misspelled Chinese query is not corrected, and leaving the
+    bigrams out halves the terms this field adds to the index.
+    """
+    return RegexTokenizer(rf"[^\W\d_{CJK_CHARS}]{{3,}}") | LowercaseFilter() | FoldFilter()
 
 
 def facet_analyzer() -> Composable:

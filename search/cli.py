@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
+import signal
 import sys
 from pathlib import Path
 
@@ -50,6 +50,8 @@ def main() -> None:
     Build an index with `index`, keep it current with `update`, query it with
     `search` or in a browser with `serve`.
     """
+    # A terminated build unwinds like an interrupted one: workers stop, the unpublished generation is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
 
 def _progress(total: int, label: str, quiet: bool):
@@ -121,7 +123,8 @@ def update(content_dir: Path, paths: tuple[str, ...], index_dir: Path, scan: boo
     report = apply_update(content_dir, Store(index_dir), paths=list(paths) if paths else None, scan=scan)
     _report_skipped(report.skipped, quiet)
     if not quiet:
-        click.echo(f"{report.added} added, {report.changed} changed, {report.removed} removed "
+        kept = f", {report.kept} kept as indexed (their file is broken)" if report.kept else ""
+        click.echo(f"{report.added} added, {report.changed} changed, {report.removed} removed{kept} "
                    f"({report.days} days re-read, changes found by {report.method}, {report.seconds:.2f} s)")
 
 
@@ -168,7 +171,8 @@ def _print_page(result) -> None:
     for message in result.messages:
         click.echo(f"note: {message}", err=True)
     first = result.request.offset + 1
-    click.echo(f"{result.total:,} events" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else ""))
+    noun = "event" if result.total == 1 else "events"
+    click.echo(f"{result.total:,} {noun}" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else ""))
     for hit in result.hits:
         click.echo(f"\n{hit.date}  {click.style(hit.headline, bold=True)}")
         if hit.topic or hit.tags:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import datetime as dt
 import multiprocessing
 import os
+import shutil
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -41,6 +44,7 @@ class UpdateReport:
     added: int
     changed: int
     removed: int
+    kept: int  # events left as they were because their page is now unreadable
     days: int  # day directories re-read
     method: str  # how changes were found: git, paths or scan
     skipped: list[Skipped]
@@ -64,8 +68,19 @@ def read_days(content_dir: Path, days: list[str], workers: int = 1) -> Iterator[
             yield read_day(content_dir, day)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_die_with_parent) as pool:
         yield from pool.imap(_read_day_job, [(content_dir, day) for day in days], chunksize=16)
+
+
+def _die_with_parent() -> None:
+    """Workers inherit the index lock; if the build is killed they must not outlive it and hold the lock."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _read_day_job(job: tuple[Path, str]) -> DayResult:
@@ -79,33 +94,42 @@ def build(content_dir: Path, store: Store, progress: Progress | None = None, wor
     workers = workers or os.cpu_count() or 1
     with store.lock():
         generation = store.new_generation()
-        days = list(iter_day_dirs(content_dir))
-        ix = whoosh_index.create_in(generation, make_schema())
-        writer = ix.writer(limitmb=256)
-        seen: set[str] = set()
-        skipped: list[Skipped] = []
-        for result in read_days(content_dir, days, workers):
-            skipped += result.skipped
-            for event in result.events:
-                if event.id in seen:
-                    skipped.append(Skipped(event.path, f"duplicate event id {event.id}"))
-                    continue
-                seen.add(event.id)
-                writer.add_document(**document_of(event))
-            if progress:
-                progress(1)
-        writer.commit(optimize=True)
-        _warm_columns(ix, generation)
-        manifest = {
-            "schema_version": SCHEMA_VERSION,
-            "content_dir": str(content_dir.resolve()),
-            "git_commit": git_head(content_dir),
-            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "days": len(days),
-            "skipped": {s.path: s.reason for s in skipped},
-        }
-        store.write_manifest(generation, manifest, scan_file_states(content_dir))
-        store.publish(generation)
+        try:
+            return _build_generation(content_dir, store, generation, progress, workers, started)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)  # never published: nobody reads it
+            raise
+
+
+def _build_generation(content_dir: Path, store: Store, generation: Path, progress: Progress | None, workers: int,
+                      started: float) -> BuildReport:
+    days = list(iter_day_dirs(content_dir))
+    ix = whoosh_index.create_in(generation, make_schema())
+    writer = ix.writer(limitmb=256)
+    seen: set[str] = set()
+    skipped: list[Skipped] = []
+    for result in read_days(content_dir, days, workers):
+        skipped += result.skipped
+        for event in result.events:
+            if event.id in seen:
+                skipped.append(Skipped(event.path, f"duplicate event id {event.id}"))
+                continue
+            seen.add(event.id)
+            writer.add_document(**document_of(event))
+        if progress:
+            progress(1)
+    writer.commit(optimize=True)
+    _warm_columns(ix, generation)
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "content_dir": str(content_dir.resolve()),
+        "git_commit": git_head(content_dir),
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "days": len(days),
+        "skipped": {s.path: s.reason for s in skipped},
+    }
+    store.write_manifest(generation, manifest, scan_file_states(content_dir))
+    store.publish(generation)
     return BuildReport(len(seen), len(days), skipped, time.monotonic() - started, generation.name)
 
 
@@ -137,20 +161,24 @@ def update(
             new.update({event.id: document_of(event) for event in result.events})
             if progress:
                 progress(1)
+        # An event whose page broke keeps its indexed version: bad input loses nothing.
+        broken = {item.path for item in skipped}
+        kept = {i for i, (_, path) in old.items() if path in broken}
+        new = {i: doc for i, doc in new.items() if i not in kept}
         added = [i for i in new if i not in old]
-        changed = [i for i in new if i in old and old[i] != new[i]["payload"]["fingerprint"]]
-        removed = [i for i in old if i not in new]
+        changed = [i for i in new if i in old and old[i][0] != new[i]["payload"]["fingerprint"]]
+        removed = [i for i in old if i not in new and i not in kept]
         if added or changed or removed:
             _apply(ix, new, added, changed, removed)
         _record_update(store, generation, manifest, changes, days, skipped)
         _warm_columns(ix, generation)
         store.touch()
-    return UpdateReport(len(added), len(changed), len(removed), len(days), changes.method, skipped,
+    return UpdateReport(len(added), len(changed), len(removed), len(kept), len(days), changes.method, skipped,
                         time.monotonic() - started)
 
 
-def _indexed_fingerprints(ix, days: list[str]) -> dict[str, str]:
-    """id -> fingerprint of the indexed events of some day directories."""
+def _indexed_fingerprints(ix, days: list[str]) -> dict[str, tuple[str, str]]:
+    """id -> (fingerprint, file path) of the indexed events of some day directories."""
     found = {}
     with ix.searcher() as searcher:
         for day in days:
@@ -160,7 +188,7 @@ def _indexed_fingerprints(ix, days: list[str]) -> dict[str, str]:
             except ValueError:
                 continue
             for fields in searcher.documents(day=date):
-                found[fields["id"]] = fields["payload"]["fingerprint"]
+                found[fields["id"]] = (fields["payload"]["fingerprint"], fields["payload"]["path"])
     return found
 
 

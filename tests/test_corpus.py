@@ -1,0 +1,120 @@
+"""The real archives in ../shared/corpus, indexed and searched end to end."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from search.archive import read_archive
+from search.query import SearchRequest
+from search.searching import SearchIndex
+from search.store import Store
+from search.writer import build
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SEED_ID = ("2015-09-04/russian-president-vladimir-putin-confirms-that-russia-is-providing-military-aid-in-"
+           "syrian-civil-war-in-support-of-the-bashar-al-assad-regime")
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is not there")
+
+
+@pytest.fixture(scope="module")
+def en_index(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("en-index")
+    build(CORPUS / "en", Store(index_dir))
+    index = SearchIndex(index_dir)
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def zh_index(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("zh-index")
+    build(CORPUS / "zh", Store(index_dir))
+    index = SearchIndex(index_dir)
+    yield index
+    index.close()
+
+
+def _index_entries(root: Path) -> set[str]:
+    """Every event a day index lists, as an id: the events the archive holds."""
+    ids = set()
+    for index in root.glob("news/*/*/*/index.md"):
+        for y, m, d, slug in re.findall(r"\]\(/(?:zh/)?news/(\d+)/(\d+)/(\d+)/([^)]+)\.md\)", index.read_text()):
+            if slug != "index":
+                ids.add(f"{int(y):04d}-{int(m):02d}-{int(d):02d}/{slug}")
+    return ids
+
+
+def test_en_every_event_appears_once():
+    events = read_archive(CORPUS / "en").events
+    ids = [event.id for event in events]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == _index_entries(CORPUS / "en")
+
+
+def test_en_superseded_versions_are_not_separate_hits(en_index):
+    page = en_index.search(SearchRequest(text='"providing military aid"', page_size=50))
+    assert [hit.id for hit in page.hits] == [SEED_ID]
+
+
+def test_en_seed_event_is_indexed_faithfully(en_index):
+    event = en_index.event(SEED_ID)
+    assert event.headline.startswith("Russian President Vladimir Putin confirms that Russia is providing military aid")
+    assert 'desire for "international coalition" to fight terrorism' in event.summary
+    assert [(s.name, s.domain) for s in event.sources] == [("Telegraph", "telegraph.co.uk")]
+    assert {"Syria", "Syrian Civil War", "Bashar al-Assad"} <= set(event.tags)
+    assert event.topic == "Russia's role in the Syrian Civil War"
+
+
+def test_en_events_listed_only_in_a_day_index_are_found(tmp_path):
+    # The en corpus has a page for every listed event, so take one page away from a copy.
+    shutil.copytree(CORPUS / "en", tmp_path / "en")
+    day = tmp_path / "en" / "news" / "2013" / "04" / "15"
+    page = next(p for p in sorted(day.glob("*.md")) if p.stem not in ("index", "README"))
+    page.unlink()
+    build(tmp_path / "en", Store(tmp_path / "index"))
+    index = SearchIndex(tmp_path / "index")
+    event = index.event(f"2013-04-15/{page.stem}")
+    assert event is not None and event.path == "news/2013/04/15/index.md"
+    words = " ".join(re.findall(r"[A-Za-z]{6,}", event.headline)[:3])
+    assert event.id in [hit.id for hit in index.search(SearchRequest(text=words, page_size=100)).hits]
+    index.close()
+
+
+def test_en_tag_query_syntax_matches_exact_tag(en_index):
+    page = en_index.search(SearchRequest(text='tag:"Syrian Civil War"'))
+    assert SEED_ID in [hit.id for hit in page.hits]
+    assert all("Syrian Civil War" in hit.tags for hit in page.hits)
+
+
+def test_zh_has_every_event():
+    assert len(read_archive(CORPUS / "zh").events) == 8984
+
+
+def test_zh_tags_come_from_context_lines(zh_index):
+    event = zh_index.event("2010-04-10/一架载有波兰总统卡钦斯基及众多军政高官的图-154型专机在俄罗斯斯摩棱斯克坠毁-机上96人全部遇难-波兰下议院议长科莫")
+    assert "俄羅斯" in event.tags
+    assert event.language == "zh" and event.topic == "波蘭總統"
+
+
+@pytest.mark.parametrize("query", ("普京", "地震", "總統"))
+def test_zh_two_character_query_finds_the_events_containing_it(zh_index, query):
+    page = zh_index.search(SearchRequest(text=query, page_size=100, page=1))
+    expected = {e.id for e in read_archive_cached() if query in e.headline or query in e.summary}
+    found = set()
+    for number in range(1, page.pages + 1):
+        found |= {hit.id for hit in zh_index.search(SearchRequest(text=query, page_size=100, page=number)).hits}
+    assert expected and expected <= found
+    extra = found - expected
+    assert all(query in " ".join(zh_index.event(i).tags) + zh_index.event(i).topic for i in extra)
+
+
+_ZH_EVENTS = []
+
+
+def read_archive_cached():
+    if not _ZH_EVENTS:
+        _ZH_EVENTS.extend(read_archive(CORPUS / "zh").events)
+    return _ZH_EVENTS

@@ -44,6 +44,7 @@ class SearchRequest:
     page_size: int = 10
     facet_size: int = 20  # how many values each facet lists
     tag_filter: str = ""  # only list tags containing this text (the "find a tag" box)
+    facets: bool = True  # False: hits and total only (no facet counts, no timeline)
 
     @property
     def offset(self) -> int:

@@ -79,12 +79,12 @@ class SearchIndex:
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page} is empty.")
         docnums = self._page_docnums(parsed.query, mask, request)
-        unit, buckets = timeline(self.columns, mask, request.date_from, request.date_to)
+        unit, buckets = timeline(self.columns, mask, request.date_from, request.date_to) if request.facets else ("year", [])
         return Page(
             request=request,
             total=total,
             hits=[self._hit(docnum, parsed.query) for docnum in docnums],
-            facets=count_facets(self.columns, mask, request),
+            facets=count_facets(self.columns, mask, request) if request.facets else {},
             timeline=buckets,
             timeline_unit=unit,
             suggestion=suggest(self._searcher, self.schema, request.text) if total < 3 and request.text else None,

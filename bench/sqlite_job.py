@@ -1,0 +1,55 @@
+"""The SQLite FTS5 reference's jobs as whole processes, timed like ``eventsearch``'s own commands.
+
+    python -m bench.sqlite_job build CONTENT_DIR DB
+    python -m bench.sqlite_job update CONTENT_DIR DB PATH...
+    python -m bench.sqlite_job search DB WORDS
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bench.sqlite_ref import SqliteReference
+from search.archive import day_of_path
+from search.writer import read_days, iter_day_dirs
+
+
+def build(content_dir: Path, db_path: Path) -> None:
+    """Parse the archive (same parser, same worker count) and load it into SQLite."""
+    days = list(iter_day_dirs(content_dir))
+    events = (event for result in read_days(content_dir, days, workers=2) for event in result.events)
+    count = SqliteReference().build(events, db_path)
+    print(count)
+
+
+def update(content_dir: Path, db_path: Path, paths: list[str]) -> None:
+    """Re-read the days of the changed files and replace their events."""
+    reference = SqliteReference(db_path)
+    days = sorted({day_of_path(p) for p in paths} - {None})
+    events = [event for result in read_days(content_dir, days) for event in result.events]
+    day_dates = [event.date.isoformat() for event in events]
+    old = [row[0] for row in reference.conn.execute(
+        f"SELECT id FROM events WHERE date IN ({','.join('?' * len(day_dates))})", day_dates)]
+    reference.update(events, [i for i in old if i not in {e.id for e in events}])
+    reference.close()
+    print(len(events))
+
+
+def search(db_path: Path, text: str) -> None:
+    """One faceted query in a fresh process: the cold start."""
+    reference = SqliteReference(db_path)
+    print(reference.search(text)["total"])
+    reference.close()
+
+
+if __name__ == "__main__":
+    job, *args = sys.argv[1:]
+    if job == "build":
+        build(Path(args[0]), Path(args[1]))
+    elif job == "update":
+        update(Path(args[0]), Path(args[1]), args[2:])
+    elif job == "search":
+        search(Path(args[0]), args[1])
+    else:
+        sys.exit(__doc__)

@@ -7,19 +7,26 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 from pathlib import Path
 
 from bench.sqlite_ref import SqliteReference
-from search.archive import day_of_path
-from search.writer import read_days, iter_day_dirs
+from search.archive import day_of_path, iter_day_dirs, read_day
+from search.writer import read_days
+
+
+def _read(day_job: tuple[Path, str]):
+    return read_day(*day_job)
 
 
 def build(content_dir: Path, db_path: Path) -> None:
-    """Parse the archive (same parser, same worker count) and load it into SQLite."""
+    """Parse the archive with the same parser, in one process per core as eventsearch does, and load SQLite."""
     days = list(iter_day_dirs(content_dir))
-    events = (event for result in read_days(content_dir, days, workers=2) for event in result.events)
-    count = SqliteReference().build(events, db_path)
+    with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        results = pool.imap(_read, [(content_dir, day) for day in days], chunksize=32)
+        count = SqliteReference().build((event for result in results for event in result.events), db_path)
     print(count)
 
 

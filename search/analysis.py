@@ -83,15 +83,6 @@ def text_analyzer() -> Composable:
     return MixedTokenizer() | LowercaseFilter() | FoldFilter() | StopFilter() | StemFilter(cachesize=50000)
 
 
-def word_analyzer() -> Composable:
-    """Unstemmed Latin-script words: the dictionary that spelling suggestions come from.
-
-    Words only: a misspelled Chinese query is not corrected, and leaving the
-    bigrams out halves the terms this field adds to the index.
-    """
-    return RegexTokenizer(rf"[^\W\d_{CJK_CHARS}]{{3,}}") | LowercaseFilter() | FoldFilter()
-
-
 def facet_analyzer() -> Composable:
     """Whole facet values ("Syrian Civil War"), case-folded, several per field."""
     return RegexTokenizer(rf"[^{FACET_SEPARATOR}]+") | StripFilter() | LowercaseFilter() | FoldFilter()

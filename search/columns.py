@@ -113,7 +113,7 @@ def _live_mask(reader: IndexReader, size: int) -> np.ndarray:
 
 def _segment_arrays(reader: IndexReader, cache_dir: Path) -> dict[str, np.ndarray]:
     """One segment's arrays, from its cache file or decoded from the column (then cached)."""
-    path = cache_dir / f"v{CACHE_VERSION}-{reader.segment().segment_id()}.npz"
+    path = cache_path(cache_dir, reader.segment().segment_id())
     try:
         with np.load(path) as data:
             arrays = {key: data[key] for key in data.files}
@@ -126,32 +126,55 @@ def _segment_arrays(reader: IndexReader, cache_dir: Path) -> dict[str, np.ndarra
 
 
 def _decode_segment(reader: IndexReader) -> dict[str, np.ndarray]:
-    size = reader.doc_count_all()
     column = reader.column_reader("facets", translate=False)
-    days = np.zeros(size, dtype=np.int32)
+    return arrays_from_values(column[docnum] for docnum in range(reader.doc_count_all()))
+
+
+def arrays_from_values(values) -> dict[str, np.ndarray]:
+    """Per-document arrays from packed ``facets`` column values, in document order."""
+    days: list[int] = []
     vocab = {name: {} for name in MULTI + SINGLE}
-    single = {name: np.full(size, -1, dtype=np.int32) for name in SINGLE}
+    single = {name: [] for name in SINGLE}
     pairs = {name: ([], []) for name in MULTI}
-    for docnum in range(size):
-        raw = column[docnum]
+    for docnum, raw in enumerate(values):
         if not raw:
+            days.append(0)
+            for name in SINGLE:
+                single[name].append(-1)
             continue
         date, language, topic, tags, sources = raw.decode("utf-8").split("\x1e")
-        days[docnum] = day_number(dt.date.fromisoformat(date))
+        days.append(day_number(dt.date.fromisoformat(date)))
         for name, value in (("language", language), ("topic", topic)):
-            if value:
-                single[name][docnum] = vocab[name].setdefault(value, len(vocab[name]))
-        for name, values in (("tags", tags), ("source", sources)):
-            for value in values.split(FACET_SEPARATOR) if values else ():
+            single[name].append(vocab[name].setdefault(value, len(vocab[name])) if value else -1)
+        for name, joined in (("tags", tags), ("source", sources)):
+            for value in joined.split(FACET_SEPARATOR) if joined else ():
                 pairs[name][0].append(docnum)
                 pairs[name][1].append(vocab[name].setdefault(value, len(vocab[name])))
-    arrays = {"days": days, **single}
+    arrays = {"days": np.array(days, dtype=np.int32)}
+    arrays.update({name: np.array(single[name], dtype=np.int32) for name in SINGLE})
     for name in MULTI:
         arrays[f"{name}_doc"] = np.array(pairs[name][0], dtype=np.int32)
         arrays[f"{name}_val"] = np.array(pairs[name][1], dtype=np.int32)
     for name, table in vocab.items():
         arrays[f"{name}_vocab"] = np.frombuffer("\n".join(table).encode("utf-8"), dtype=np.uint8)
     return arrays
+
+
+def cache_path(cache_dir: Path, segment_id: str) -> Path:
+    """Where a segment's arrays are cached."""
+    return cache_dir / f"v{CACHE_VERSION}-{segment_id}.npz"
+
+
+def save_segment_arrays(cache_dir: Path, segment_id: str, arrays: dict[str, np.ndarray]) -> None:
+    """Cache arrays computed by whoever wrote the segment (the build workers do)."""
+    _save(cache_path(cache_dir, segment_id), arrays)
+
+
+def drop_stale_caches(cache_dir: Path, live_segment_ids: set[str]) -> None:
+    """Remove caches of segments that merges have replaced."""
+    for path in cache_dir.glob("*.npz"):
+        if path.stem.split("-", 1)[-1] not in live_segment_ids or not path.stem.startswith(f"v{CACHE_VERSION}-"):
+            path.unlink(missing_ok=True)
 
 
 def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:

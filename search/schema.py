@@ -10,10 +10,10 @@ from whoosh import columns
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
-from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer, word_analyzer
+from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from .event import Event, Source
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class FACET(FieldType):
@@ -39,7 +39,6 @@ def make_schema() -> Schema:
         summary=TEXT(analyzer=text, multitoken_query="phrase"),
         # Tags, topic and outlets as words, so a plain query finds an event by its context too.
         context=TEXT(analyzer=text, field_boost=0.5, multitoken_query="phrase"),
-        words=TEXT(analyzer=word_analyzer(), phrase=False),
         tag=FACET(),
         topic=FACET(),
         source=FACET(),
@@ -101,7 +100,6 @@ def facet_column_value(event: Event) -> bytes:
 def document_of(event: Event) -> dict:
     """The Whoosh document for an event."""
     sources = [value for s in event.sources for value in (s.name, s.domain) if value]
-    text = f"{event.headline}\n{event.summary}"
     return {
         "id": event.id,
         "day": event.day,
@@ -109,7 +107,6 @@ def document_of(event: Event) -> dict:
         "headline": event.headline,
         "summary": event.summary,
         "context": "\n".join([event.topic, *event.tags, *sources]),
-        "words": f"{text}\n{' '.join(event.tags)}",
         "tag": FACET_SEPARATOR.join(event.tags),
         "topic": event.topic,
         "source": FACET_SEPARATOR.join(sources),

@@ -22,7 +22,7 @@ from .highlight import highlight
 from .page import Hit, Page
 from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
 from .schema import event_of
-from .spelling import suggest
+from .spelling import read_words, suggest
 from .store import Store
 
 
@@ -51,6 +51,7 @@ class SearchIndex:
             columns = load_columns(searcher.reader(), generation / "columns")
             old, self._searcher = self._searcher, searcher
             self.columns, self.schema, self._version = columns, ix.schema, version
+            self._generation, self._word_counts = generation, None
             self.parser = make_parser(ix.schema)
             self.analyzer = ix.schema["headline"].analyzer
             if old is not None:
@@ -87,10 +88,16 @@ class SearchIndex:
             facets=count_facets(self.columns, mask, request) if request.facets else {},
             timeline=buckets,
             timeline_unit=unit,
-            suggestion=suggest(self._searcher, self.schema, request.text) if total < 3 and request.text else None,
+            suggestion=suggest(request.text, self._words()) if total < 3 and request.text else None,
             messages=messages,
             explain=self._explain(parsed.query, request),
         )
+
+    def _words(self):
+        """The generation's word counts, read on the first search that needs a suggestion."""
+        if self._word_counts is None:
+            self._word_counts = read_words(self._generation)
+        return self._word_counts
 
     def _filter_mask(self, request: SearchRequest) -> np.ndarray:
         columns = self.columns

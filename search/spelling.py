@@ -1,35 +1,97 @@
-"""Spelling suggestions: replace query words the archive never uses with close ones it does."""
+"""Spelling suggestions from the archive's own words.
+
+Each generation keeps a list of the Latin-script words its events use, with
+counts (``words.tsv``). A query word that is not in it is replaced by the most
+used word one edit away (a letter deleted, swapped, replaced or inserted):
+"syra" becomes "syria". Cheap enough to run whenever a search finds little.
+"""
 
 from __future__ import annotations
 
 import re
+import string
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
 
-from whoosh.searching import Searcher
+from .event import Event
 
-from .analysis import word_analyzer
-
-_WORD = re.compile(r"(?<![\w:\"])([^\W\d_]{3,})(?![\w:])")
+WORDS_FILE = "words.tsv"
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_QUERY_WORD = re.compile(r"(?<![\w:\"])([^\W\d_]{3,})(?![\w:])")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+_LETTERS = string.ascii_lowercase
 
 
-def suggest(searcher: Searcher, schema, text: str) -> str | None:
+def fold(word: str) -> str:
+    """Lower-cased, accents removed: how words are compared."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(event: Event) -> Iterable[str]:
+    """The Latin-script words of an event's headline, summary and tags."""
+    text = " ".join((event.headline, event.summary, *event.tags))
+    return (fold(w) for w in _WORD.findall(text) if w.isascii() or w.isalpha() and not _is_cjk(w))
+
+
+def _is_cjk(word: str) -> bool:
+    return any("\u3040" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in word)
+
+
+def write_words(directory: Path, words: Counter) -> None:
+    """Save a generation's word counts."""
+    lines = (f"{word}\t{count}" for word, count in sorted(words.items()))
+    (directory / WORDS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def read_words(directory: Path) -> Counter:
+    """A generation's word counts (empty if it has none)."""
+    words: Counter = Counter()
+    try:
+        text = (directory / WORDS_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return words
+    for line in text.splitlines():
+        word, _, count = line.partition("\t")
+        if word:
+            words[word] = int(count or 1)
+    return words
+
+
+def _edits(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + swaps + replaces + inserts)
+
+
+def correct(word: str, words: Counter) -> str | None:
+    """The most used known word one edit away from an unknown word, or None."""
+    folded = fold(word)
+    if folded in words:
+        return None
+    candidates = [w for w in _edits(folded) if w in words]
+    return max(candidates, key=lambda w: (words[w], w)) if candidates else None
+
+
+def suggest(text: str, words: Counter) -> str | None:
     """The query text with unknown words corrected, or None if there is nothing to correct."""
-    analyzer = word_analyzer()
     changed = False
 
     def replace(match: re.Match) -> str:
         nonlocal changed
         word = match.group(1)
-        if word in _OPERATORS:
+        if word in _OPERATORS or _is_cjk(word):
             return word
-        folded = next((t.text for t in analyzer(word)), "")
-        if not folded or searcher.doc_frequency("words", folded):
-            return word
-        candidates = searcher.suggest("words", folded, limit=1, maxdist=2, prefix=1)
-        if not candidates:
+        fixed = correct(word, words)
+        if fixed is None:
             return word
         changed = True
-        return candidates[0]
+        return fixed
 
-    corrected = _WORD.sub(replace, text)
-    return corrected if changed and corrected != text else None
+    corrected = _QUERY_WORD.sub(replace, text)
+    return corrected if changed else None

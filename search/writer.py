@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import datetime as dt
-import multiprocessing
 import os
 import shutil
-import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.writing import CLEAR, IndexWriter
+from whoosh.writing import IndexWriter
 
 from .archive import DayResult, Skipped, iter_day_dirs, read_day
 from .changes import detect_changes, git_head, scan_file_states
-from .columns import load_columns
-from .schema import SCHEMA_VERSION, document_of, make_schema, payload_of
+from .columns import drop_stale_caches, load_columns
+from .schema import SCHEMA_VERSION, document_of, make_schema
+from .segments import commit_segments, write_segments
+from .spelling import read_words, words_of, write_words
 from .store import Store, StoreError
 
 Progress = Callable[[int], None]
@@ -61,30 +61,10 @@ def check_content_dir(content_dir: Path) -> Path:
     return content_dir
 
 
-def read_days(content_dir: Path, days: list[str], workers: int = 1) -> Iterator[DayResult]:
-    """Parse day directories, in parallel processes when there are many."""
-    if workers <= 1 or len(days) < 64:
-        for day in days:
-            yield read_day(content_dir, day)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_die_with_parent) as pool:
-        yield from pool.imap(_read_day_job, [(content_dir, day) for day in days], chunksize=16)
-
-
-def _die_with_parent() -> None:
-    """Workers inherit the index lock; if the build is killed they must not outlive it and hold the lock."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def _read_day_job(job: tuple[Path, str]) -> DayResult:
-    return read_day(*job)
+def read_days(content_dir: Path, days: list[str]) -> Iterator[DayResult]:
+    """Parse day directories one after another (updates read a few days only)."""
+    for day in days:
+        yield read_day(content_dir, day)
 
 
 def build(content_dir: Path, store: Store, progress: Progress | None = None, workers: int | None = None) -> BuildReport:
@@ -104,22 +84,12 @@ def build(content_dir: Path, store: Store, progress: Progress | None = None, wor
 def _build_generation(content_dir: Path, store: Store, generation: Path, progress: Progress | None, workers: int,
                       started: float) -> BuildReport:
     days = list(iter_day_dirs(content_dir))
-    ix = whoosh_index.create_in(generation, make_schema())
-    writer = ix.writer(limitmb=256)
-    seen: set[str] = set()
-    skipped: list[Skipped] = []
-    for result in read_days(content_dir, days, workers):
-        skipped += result.skipped
-        for event in result.events:
-            if event.id in seen:
-                skipped.append(Skipped(event.path, f"duplicate event id {event.id}"))
-                continue
-            seen.add(event.id)
-            writer.add_document(**document_of(event))
-        if progress:
-            progress(1)
-    writer.commit(optimize=True)
-    _warm_columns(ix, generation)
+    whoosh_index.create_in(generation, make_schema())
+    results = write_segments(content_dir, generation, days, workers, progress)
+    commit_segments(generation, [result.segment for result in results if result.events])
+    skipped = [item for result in results for item in result.skipped]
+    write_words(generation, sum((result.words for result in results), Counter()))
+    _warm_columns(whoosh_index.open_dir(generation), generation)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "content_dir": str(content_dir.resolve()),
@@ -130,13 +100,16 @@ def _build_generation(content_dir: Path, store: Store, generation: Path, progres
     }
     store.write_manifest(generation, manifest, scan_file_states(content_dir))
     store.publish(generation)
-    return BuildReport(len(seen), len(days), skipped, time.monotonic() - started, generation.name)
+    events = sum(result.events for result in results)
+    return BuildReport(events, len(days), skipped, time.monotonic() - started, generation.name)
 
 
 def _warm_columns(ix, generation: Path) -> None:
     """Decode facet columns now, so the first search after a build or update does not pay for it."""
     with ix.reader() as reader:
         load_columns(reader, generation / "columns")
+        live = {sub.segment().segment_id() for sub, _ in reader.leaf_readers()}
+    drop_stale_caches(generation / "columns", live)
 
 
 def update(
@@ -156,9 +129,12 @@ def update(
         old = _indexed_fingerprints(ix, days)
         new: dict[str, dict] = {}
         skipped: list[Skipped] = []
+        words = read_words(generation)
         for result in read_days(content_dir, days):
             skipped += result.skipped
             new.update({event.id: document_of(event) for event in result.events})
+            for event in result.events:
+                words.update(words_of(event))
             if progress:
                 progress(1)
         # An event whose page broke keeps its indexed version: bad input loses nothing.
@@ -170,6 +146,7 @@ def update(
         removed = [i for i in old if i not in new and i not in kept]
         if added or changed or removed:
             _apply(ix, new, added, changed, removed)
+            write_words(generation, words)
         _record_update(store, generation, manifest, changes, days, skipped)
         _warm_columns(ix, generation)
         store.touch()
@@ -203,7 +180,8 @@ def _apply(ix, new: dict[str, dict], added: list[str], changed: list[str], remov
         writer.cancel()
         raise
     # Merging rewrites segment files that open searchers still read; only do it when segments pile up.
-    merge = len(ix._segments()) >= _MAX_SEGMENTS
+    with ix.reader() as reader:
+        merge = len(reader.leaf_readers()) >= _MAX_SEGMENTS
     writer.commit(merge=merge)
 
 

@@ -59,7 +59,7 @@ def load_test(index_dir: Path, queries: list[BenchQuery], seconds: int = 30, con
         return None
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index-dir", str(index_dir),
-                               "--port", str(port), "--threads", str(connections)],
+                               "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -211,18 +212,17 @@ def stats(index_dir: Path, as_json: bool) -> None:
 @index_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Worker threads.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes [default: one per CPU].")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per process.")
 @user_errors
-def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
-    """Serve the web UI and JSON API with the waitress WSGI server."""
-    import waitress
-
-    from webui import create_app
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the web UI and JSON API with the gunicorn WSGI server."""
+    from webui.server import serve as run_server
 
     Store(index_dir).current()  # fail early and clearly when there is no index
-    app = create_app({"INDEX_DIR": str(index_dir)})
     click.echo(f"Serving {index_dir} on http://{host}:{port}/", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="eventsearch")
+    run_server(str(index_dir), host, port, workers or os.cpu_count() or 1, threads)
 
 
 if __name__ == "__main__":  # pragma: no cover

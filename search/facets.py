@@ -11,6 +11,7 @@ from .page import Bucket, Facet, FacetValue
 from .query import SearchRequest
 
 FACETS = ("tags", "topic", "source", "language")
+OTHER_FACET_SIZE = 20  # request.facet_size is for tags, the facet with thousands of values
 
 
 def count_facets(columns: Columns, mask: np.ndarray, request: SearchRequest) -> dict[str, Facet]:
@@ -28,7 +29,8 @@ def count_facets(columns: Columns, mask: np.ndarray, request: SearchRequest) -> 
             needle = request.tag_filter.casefold()
             keep = np.array([needle in value.casefold() for value in columns.vocab[name]], dtype=bool)
             counts = np.where(keep[: len(counts)], counts, 0)
-        facets[name] = _top(columns, name, counts, request.facet_size, selected[name])
+        limit = request.facet_size if name == "tags" else OTHER_FACET_SIZE
+        facets[name] = _top(columns, name, counts, limit, selected[name])
     return facets
 
 
@@ -46,7 +48,8 @@ def _top(columns: Columns, name: str, counts: np.ndarray, limit: int, selected: 
     if len(nonzero) > limit:
         nonzero = nonzero[np.argpartition(-counts[nonzero], limit - 1)[:limit]]
     vocab = columns.vocab[name]
-    values = [FacetValue(vocab[i], int(counts[i]), vocab[i] in selected) for i in nonzero]
+    folded = {value.casefold() for value in selected}  # filters ignore case, so selection does too
+    values = [FacetValue(vocab[i], int(counts[i]), vocab[i].casefold() in folded) for i in nonzero]
     shown = {v.value.casefold() for v in values}
     for value in selected:  # a selected value is always shown, so it can be removed
         if value.casefold() not in shown:

@@ -97,6 +97,7 @@ class Page:
                 name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in facet.values]
                 for name, facet in self.facets.items()
             },
+            "facet_distinct": {name: facet.distinct for name, facet in self.facets.items()},
             "timeline": [dataclasses.asdict(bucket) for bucket in self.timeline],
             "timeline_unit": self.timeline_unit,
             "suggestion": self.suggestion,

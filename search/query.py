@@ -42,7 +42,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     page_size: int = 10
-    facet_size: int = 20  # how many values each facet lists
+    facet_size: int = 20  # how many tags the tag facet lists (the other facets list 20)
     tag_filter: str = ""  # only list tags containing this text (the "find a tag" box)
     facets: bool = True  # False: hits and total only (no facet counts, no timeline)
 

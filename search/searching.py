@@ -15,10 +15,12 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from .analysis import fold_value
 from .columns import Columns, date_of, day_number, load_columns
 from .event import Event, Source
 from .facets import count_facets, timeline
 from .highlight import highlight
+from .matching import query_mask
 from .page import Hit, Page
 from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
 from .schema import event_of
@@ -128,10 +130,7 @@ class SearchIndex:
         return found
 
     def _text_mask(self, query: wq.Query) -> np.ndarray:
-        mask = np.zeros(self.columns.size, dtype=bool)
-        docnums = np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)
-        mask[docnums] = True
-        return mask
+        return query_mask(self._searcher, query, self.columns.size)
 
     def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
         start, stop = request.offset, request.offset + request.page_size
@@ -214,16 +213,22 @@ class SearchIndex:
             return {i for i in ids if self._searcher.document_number(id=i) is not None}
 
     def more_like(self, event_id: str, limit: int = 5) -> list[Event]:
-        """Events whose words are most like this one's."""
+        """Events sharing this one's tags and its most distinctive words."""
         self.refresh()
         with self._lock:
             docnum = self._searcher.document_number(id=event_id)
             if docnum is None:
                 return []
             payload = self._searcher.stored_fields(docnum)["payload"]
-            text = f"{payload['headline']} {payload['summary']}"
-            results = self._searcher.more_like(docnum, "headline", text=text, top=limit)
-            return [event_of(hit["payload"]) for hit in results]
+            # The headline's rarest words say what the event is about; shared tags say what it belongs to.
+            words = {token.text for token in self.analyzer(payload["headline"])}
+            rare = sorted(words, key=lambda word: -self._searcher.idf("headline", word))[:6]
+            clauses = [wq.Term(field, word) for word in rare for field in ("headline", "summary")]
+            clauses += [wq.ConstantScoreQuery(wq.Term("tag", fold_value(tag)), 3.0) for tag in payload["tags"]]
+            if not clauses:
+                return []
+            results = self._searcher.search(wq.Or(clauses), limit=limit + 1)
+            return [event_of(hit["payload"]) for hit in results if hit.docnum != docnum][:limit]
 
 
 def _terms(query: wq.Query | None) -> set[str]:

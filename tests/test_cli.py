@@ -90,3 +90,28 @@ def test_python_dash_m_search_runs_the_cli(index_dir):
     done = subprocess.run([sys.executable, "-m", "search", "search", "cheese", "--index-dir", str(index_dir)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("1 event,")
+
+
+def test_serve_answers_over_http_with_the_real_server(index_dir):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index-dir", str(index_dir),
+                               "--port", str(port), "--workers", "2"], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=cheese", timeout=5).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert json.loads(body)["total"] == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,0 +1,105 @@
+"""Everything the search template needs besides the Page: its links, built from the canonical parameters."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from search.page import Page
+from search.query import SORTS, TAG_MODES
+
+from . import facets, timeline
+from .urls import Params, params_of, path_with_replaced_args
+
+PAGE_WINDOW = 2  # page links shown either side of the current one
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """One of a set of links of which exactly one is current (sort order, tag mode, page number)."""
+
+    label: str
+    url: str
+    current: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Pagination:
+    """Links to the previous, next and nearby pages."""
+
+    previous_url: str | None
+    next_url: str | None
+    pages: list[Choice | None]  # None: a gap ("…")
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchView:
+    """The links and controls of one search page."""
+
+    path: str
+    params: Params
+    facets: list[facets.FacetView]
+    chips: list[facets.Chip]
+    clear_url: str
+    bars: list[timeline.Bar]
+    sorts: list[Choice]
+    tag_modes: list[Choice]
+    pagination: Pagination
+    suggestion_url: str | None
+
+    def hidden(self, *excluded: str) -> list[tuple[str, str]]:
+        """The parameters a form must carry along, besides its own fields (and the page, which restarts)."""
+        return [(key, value) for key, value in self.params if key not in excluded and key != "page"]
+
+    def tag_url(self, tag: str) -> str | None:
+        """A hit's tag as a link adding it to the filters; None when it already is one."""
+        if ("tag", tag) in self.params:
+            return None
+        return facets.toggle_url(self.path, self.params, "tags", tag, selected=False)
+
+    def topic_url(self, topic: str) -> str | None:
+        """A hit's topic as a link filtering by it; None when it already does."""
+        if ("topic", topic) in self.params:
+            return None
+        return facets.toggle_url(self.path, self.params, "topic", topic, selected=False)
+
+
+def search_view(page: Page, path: str) -> SearchView:
+    """The controls of a result page, each a link to another state of the search."""
+    request = page.request
+    params = params_of(request)
+    return SearchView(
+        path=path,
+        params=params,
+        facets=facets.facet_views(page, path, params),
+        chips=facets.chips(request, path, params),
+        clear_url=facets.clear_all_url(path, params),
+        bars=timeline.bars(page.timeline_unit, page.timeline, path, params),
+        sorts=[Choice(sort.capitalize(), path_with_replaced_args(path, params, {"sort": sort, "page": None}),
+                      sort == request.sort) for sort in SORTS],
+        tag_modes=[Choice(label, path_with_replaced_args(path, params, {"tags_mode": mode, "page": None}),
+                          mode == request.tags_mode)
+                   for mode, label in zip(TAG_MODES, ("all of these tags", "any of them"))],
+        pagination=pagination(page, path, params),
+        suggestion_url=path_with_replaced_args(path, params, {"q": page.suggestion, "page": None})
+        if page.suggestion else None,
+    )
+
+
+def pagination(page: Page, path: str, params: Params) -> Pagination:
+    """Previous and next links and a window of page numbers, with the first and last always shown."""
+    current, last = page.request.page, page.pages
+
+    def url(number: int) -> str:
+        return path_with_replaced_args(path, params, {"page": str(number) if number > 1 else None})
+
+    numbers = sorted({1, last, *range(max(1, current - PAGE_WINDOW), min(last, current + PAGE_WINDOW) + 1)})
+    pages: list[Choice | None] = []
+    for number in numbers:
+        if pages and pages[-1] is not None and number > int(pages[-1].label) + 1:
+            pages.append(None)
+        pages.append(Choice(str(number), url(number), number == current))
+    return Pagination(
+        previous_url=url(min(current - 1, last)) if current > 1 else None,
+        next_url=url(current + 1) if current < last else None,
+        pages=pages if last > 1 else [],
+    )

@@ -104,7 +104,8 @@ def _write_segment_job(content_dir: Path, generation: Path, days: list[str]) -> 
 def _write_segment(content_dir: Path, generation: Path, days: list[str], done=None) -> SegmentResult:
     ix = whoosh_index.open_dir(generation)
     # _lk=False: the parent holds the index lock, as in whoosh.multiproc's sub-writers.
-    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MB)
+    # compound=False: Whoosh copies a compound file's parts into memory on every open (slow cold start).
+    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MB, compound=False)
     seen: set[str] = set()
     skipped: list[Skipped] = []
     words: Counter = Counter()

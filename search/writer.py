@@ -170,7 +170,7 @@ def _indexed_fingerprints(ix, days: list[str]) -> dict[str, tuple[str, str]]:
 
 
 def _apply(ix, new: dict[str, dict], added: list[str], changed: list[str], removed: list[str]) -> None:
-    writer: IndexWriter = ix.writer()
+    writer: IndexWriter = ix.writer(compound=False)
     try:
         for event_id in changed + removed:
             writer.delete_by_term("id", event_id)

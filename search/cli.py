@@ -156,7 +156,8 @@ def search(query: str, index_dir: Path, tags, any_tag, topic, source, lang, date
     request = SearchRequest(text=query, tags=tuple(tags), tags_mode="any" if any_tag else "all", topic=topic,
                             source=source, language=lang, date_from=start, date_to=end, sort=sort, page=page,
                             page_size=limit)
-    result = SearchIndex(index_dir).search(request)
+    with SearchIndex(index_dir) as index:
+        result = index.search(request)
     if as_json:
         output = result.to_json()
         if explain:

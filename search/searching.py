@@ -60,9 +60,16 @@ class SearchIndex:
                 old.close()
 
     def close(self) -> None:
+        """Close the open searcher (and its files)."""
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # -- searching -------------------------------------------------------
 

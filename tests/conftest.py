@@ -8,6 +8,7 @@ tutorial's ``app`` and ``client`` over the English corpus.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from flask.testing import FlaskClient
 from search.store import Store
 from search.writer import build
 from webui import create_app
+from webui.index import close_index
 
 EN_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "en"
 WEBUI_ARCHIVE = Path(__file__).resolve().parent / "fixtures" / "webui_archive"
@@ -58,9 +60,11 @@ def mixed_index_dir(tmp_path_factory: pytest.TempPathFactory, en_corpus_dir: Pat
 
 
 @pytest.fixture
-def app(en_index_dir: Path) -> Flask:
+def app(en_index_dir: Path) -> Iterator[Flask]:
     """The web app over the English corpus index."""
-    return create_app({"TESTING": True, "INDEX_DIR": str(en_index_dir)})
+    app = create_app({"TESTING": True, "INDEX_DIR": str(en_index_dir)})
+    yield app
+    close_index(app)
 
 
 @pytest.fixture

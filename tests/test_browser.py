@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from webui import create_app
+from webui.index import close_index
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -43,6 +44,7 @@ def base_url(mixed_index_dir: Path) -> Iterator[str]:
 
     server.trigger.pull_trigger(stop)
     thread.join(timeout=10)
+    close_index(app)
     assert not thread.is_alive(), "waitress did not stop"
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -20,7 +21,7 @@ from search.query import SearchRequest, request_from_args
 from search.store import Store
 from search.writer import build, update
 from webui import CONTENT_SECURITY_POLICY, create_app
-from webui.index import get_index
+from webui.index import close_index, get_index
 from webui.render import Links, archive_event_ids, article_markdown, render_markdown, rewrite_href
 from webui.timeline import bars, filled
 from webui.urls import params_of, path_with_added_args, path_with_query, path_with_removed_args, path_with_replaced_args
@@ -425,6 +426,7 @@ def test_server_error_is_a_calm_500_page(en_index_dir):
         raise RuntimeError("boom")
 
     response = app.test_client().get("/boom")
+    close_index(app)
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True) and "boom" not in response.get_data(as_text=True)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -452,9 +454,11 @@ def test_index_dir_comes_from_test_config_then_env_then_default(monkeypatch, env
 # -- a hostile archive page ------------------------------------------------
 
 @pytest.fixture
-def fixture_client(webui_archive_index_dir: Path) -> FlaskClient:
+def fixture_client(webui_archive_index_dir: Path) -> Iterator[FlaskClient]:
     """A client of the app over the hand-written archive (linked events, a Chinese one, a hostile page)."""
-    return create_app({"TESTING": True, "INDEX_DIR": str(webui_archive_index_dir)}).test_client()
+    app = create_app({"TESTING": True, "INDEX_DIR": str(webui_archive_index_dir)})
+    yield app.test_client()
+    close_index(app)
 
 
 @pytest.mark.parametrize("forbidden", (
@@ -512,6 +516,7 @@ def test_running_app_serves_an_update_then_a_rebuild(tmp_path, en_corpus_dir):
     assert api_total(client, "q=zeppelin") == 0
     assert api_total(client, "q=balloon") == 1
     assert get_index(app) is index  # the same app and SearchIndex all along: no restart
+    close_index(app)
 
 
 def test_day_page_lists_every_event_of_the_day(client):

@@ -33,6 +33,13 @@ def get_index(app: Flask | None = None) -> SearchIndex:
     return index
 
 
+def close_index(app: Flask) -> None:
+    """Close the app's index, if it opened one (its files stay open until then)."""
+    index = app.extensions.pop(_EXTENSION, None)
+    if index is not None:
+        index.close()
+
+
 def search_args(args: Mapping[str, Sequence[str]]) -> Page:
     """Search with URL parameters; what was wrong with them is told in the page's messages."""
     request, messages = request_from_args(args)

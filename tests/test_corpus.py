@@ -20,21 +20,19 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is not th
 
 
 @pytest.fixture(scope="module")
-def en_index(tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("en-index")
-    build(CORPUS / "en", Store(index_dir))
-    index = SearchIndex(index_dir)
-    yield index
-    index.close()
+def en_index(en_index_dir):
+    """The English corpus index of conftest, open for searching."""
+    with SearchIndex(en_index_dir) as index:
+        yield index
 
 
 @pytest.fixture(scope="module")
 def zh_index(tmp_path_factory):
+    """The Chinese archive, indexed once for this module."""
     index_dir = tmp_path_factory.mktemp("zh-index")
     build(CORPUS / "zh", Store(index_dir))
-    index = SearchIndex(index_dir)
-    yield index
-    index.close()
+    with SearchIndex(index_dir) as index:
+        yield index
 
 
 def _index_entries(root: Path) -> set[str]:

@@ -55,8 +55,11 @@ def main(root: Path) -> None:
     for query in QUERIES:
         expected = {n for n, text in enumerate(texts) if query in text}
         bigrams, segmented = bigram_matches(texts, query), jieba_matches(cut_texts, query, jieba)
-        recall = lambda found: len(found & expected) / len(expected) if expected else 1.0  # noqa: E731
-        print(f"| {query} | {len(expected)} | {recall(bigrams):.0%} | {recall(segmented):.0%} |")
+        print(f"| {query} | {len(expected)} | {_recall(bigrams, expected):.0%} | {_recall(segmented, expected):.0%} |")
+
+
+def _recall(found: set[int], expected: set[int]) -> float:
+    return len(found & expected) / len(expected) if expected else 1.0
 
 
 if __name__ == "__main__":

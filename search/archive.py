@@ -59,6 +59,15 @@ def day_of_path(rel_path: str) -> str | None:
     return parent if _DAY_PATH.match(parent) else None
 
 
+def date_of_day(day: str) -> dt.date | None:
+    """The date of a day directory ("news/2015/09/4"), or None if it names no real date."""
+    match = _DAY_PATH.match(day)
+    try:
+        return dt.date(*(int(part) for part in match.groups())) if match else None
+    except ValueError:
+        return None
+
+
 def iter_day_dirs(root: Path) -> Iterator[str]:
     """Every day directory under ``root/news``, in date order."""
     news = root / "news"

@@ -73,7 +73,8 @@ class _NoBar:
         pass
 
 
-def _report_skipped(skipped, quiet: bool) -> None:
+def _report_skipped(skipped) -> None:
+    """Name every skipped file and why, even with --quiet: it is data the user did not get."""
     for item in skipped:
         click.echo(f"skipped {item.path}: {item.reason}", err=True)
 
@@ -97,7 +98,7 @@ def index(content_dir: Path, index_dir: Path, workers: int | None, quiet: bool) 
     days = sum(1 for _ in iter_day_dirs(check_content_dir(content_dir)))
     with _progress(days, "Indexing days", quiet) as bar:
         report = build(content_dir, Store(index_dir), progress=bar.update, workers=workers)
-    _report_skipped(report.skipped, quiet)
+    _report_skipped(report.skipped)
     if not quiet:
         rate = report.events / report.seconds if report.seconds else 0
         click.echo(f"Indexed {report.events:,} events from {report.days:,} days in {report.seconds:.1f} s "
@@ -122,7 +123,7 @@ def update(content_dir: Path, paths: tuple[str, ...], index_dir: Path, scan: boo
     from .writer import update as apply_update
 
     report = apply_update(content_dir, Store(index_dir), paths=list(paths) if paths else None, scan=scan)
-    _report_skipped(report.skipped, quiet)
+    _report_skipped(report.skipped)
     if not quiet:
         kept = f", {report.kept} kept as indexed (their file is broken)" if report.kept else ""
         click.echo(f"{report.added} added, {report.changed} changed, {report.removed} removed{kept} "

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from .columns import MULTI, Columns, date_of, day_number
+from .columns import MULTI, Columns, date_of
 from .page import Bucket, Facet, FacetValue
 from .query import SearchRequest
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
-from .archive import DayResult, Skipped, iter_day_dirs, read_day
-from .changes import detect_changes, git_head, scan_file_states
+from .archive import DayResult, Skipped, date_of_day, iter_day_dirs, read_day
+from .changes import ChangeSet, detect_changes, git_head, scan_file_states
 from .columns import drop_stale_caches, load_columns
 from .schema import SCHEMA_VERSION, document_of, make_schema
 from .segments import commit_segments, write_segments
@@ -127,16 +127,8 @@ def update(
         ix = whoosh_index.open_dir(generation)
         days = sorted(changes.days)
         old = _indexed_fingerprints(ix, days)
-        new: dict[str, dict] = {}
-        skipped: list[Skipped] = []
         words = read_words(generation)
-        for result in read_days(content_dir, days):
-            skipped += result.skipped
-            new.update({event.id: document_of(event) for event in result.events})
-            for event in result.events:
-                words.update(words_of(event))
-            if progress:
-                progress(1)
+        new, skipped = _read_changed_days(content_dir, days, words, progress)
         # An event whose page broke keeps its indexed version: bad input loses nothing.
         broken = {item.path for item in skipped}
         kept = {i for i, (_, path) in old.items() if path in broken}
@@ -147,11 +139,26 @@ def update(
         if added or changed or removed:
             _apply(ix, new, added, changed, removed)
             write_words(generation, words)
-        _record_update(store, generation, manifest, changes, days, skipped)
+        _record_update(store, generation, manifest, changes, skipped)
         _warm_columns(ix, generation)
         store.touch()
     return UpdateReport(len(added), len(changed), len(removed), len(kept), len(days), changes.method, skipped,
                         time.monotonic() - started)
+
+
+def _read_changed_days(content_dir: Path, days: list[str], words: Counter,
+                       progress: Progress | None) -> tuple[dict[str, dict], list[Skipped]]:
+    """The documents of the events of some days (by id), and the files skipped; ``words`` learns their words."""
+    documents: dict[str, dict] = {}
+    skipped: list[Skipped] = []
+    for result in read_days(content_dir, days):
+        skipped += result.skipped
+        for event in result.events:
+            documents[event.id] = document_of(event)
+            words.update(words_of(event))
+        if progress:
+            progress(1)
+    return documents, skipped
 
 
 def _indexed_fingerprints(ix, days: list[str]) -> dict[str, tuple[str, str]]:
@@ -159,12 +166,10 @@ def _indexed_fingerprints(ix, days: list[str]) -> dict[str, tuple[str, str]]:
     found = {}
     with ix.searcher() as searcher:
         for day in days:
-            year, month, mday = (int(part) for part in day.split("/")[1:])
-            try:
-                date = dt.date(year, month, mday).isoformat()
-            except ValueError:
+            date = date_of_day(day)
+            if date is None:
                 continue
-            for fields in searcher.documents(day=date):
+            for fields in searcher.documents(day=date.isoformat()):
                 found[fields["id"]] = (fields["payload"]["fingerprint"], fields["payload"]["path"])
     return found
 
@@ -185,7 +190,8 @@ def _apply(ix, new: dict[str, dict], added: list[str], changed: list[str], remov
     writer.commit(merge=merge)
 
 
-def _record_update(store: Store, generation: Path, manifest: dict, changes, days: list[str], skipped: list[Skipped]) -> None:
+def _record_update(store: Store, generation: Path, manifest: dict, changes: ChangeSet, skipped: list[Skipped]) -> None:
+    """The manifest after an update: skipped files of the re-read days replaced, the new git commit."""
     previous = {path: reason for path, reason in manifest.get("skipped", {}).items()
                 if path.rsplit("/", 1)[0] not in changes.days}
     previous.update({s.path: s.reason for s in skipped})

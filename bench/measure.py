@@ -7,33 +7,68 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 
 @dataclasses.dataclass
 class Run:
-    """One finished process: wall seconds, peak RSS (MiB, itself and its children) and output."""
+    """One finished process: wall seconds, peak RSS (MiB) of the process tree, and output."""
 
     seconds: float
-    peak_mib: float
+    peak_mib: float  # the largest sum of RSS over the process and its descendants, sampled every 0.1 s
     returncode: int
     stdout: str
     stderr: str
 
 
 def run_process(args: list[str], env: dict | None = None, cwd: Path | None = None) -> Run:
-    """Run a command to completion; peak RSS is the largest of the process and its children."""
+    """Run a command to completion, sampling the memory of it and its worker processes."""
     started = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **(env or {})}, cwd=cwd)
+    peak = [0]
+    sampler = threading.Thread(target=_sample_rss, args=(process, peak), daemon=True)
+    sampler.start()
     stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    # ru_maxrss of RUSAGE_CHILDREN is the maximum over all waited-for descendants so far, in KiB.
-    import resource
+    sampler.join()
+    return Run(seconds, peak[0] / 1024, process.returncode, stdout, stderr)
 
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return Run(seconds, peak, process.returncode, stdout, stderr)
+
+def _sample_rss(process: subprocess.Popen, peak: list[int]) -> None:
+    while process.poll() is None:
+        peak[0] = max(peak[0], sum(_rss_kib(pid) for pid in _tree(process.pid)))
+        time.sleep(0.1)
+
+
+def _tree(root: int) -> list[int]:
+    """A process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def python_command(*args: str) -> list[str]:

@@ -52,14 +52,26 @@ def _term_mask(searcher: Searcher, field: str, text, size: int) -> np.ndarray:
 
 
 def _posting_ids(reader, field: str, text) -> np.ndarray:
+    return posting_arrays(reader, field, text)[0]
+
+
+def posting_arrays(reader, field: str, text, weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """A term's document numbers in one segment (and weights: frequency times field boost), block by block."""
     matcher = reader.postings(field, text)
     # Deletions are applied by the caller's live mask, so read under Whoosh's deletion filter.
     leaf = getattr(matcher, "child", matcher)
-    if not hasattr(leaf, "_read_ids"):
-        return np.fromiter(matcher.all_ids(), dtype=np.int64)
-    blocks = []
+    if not hasattr(leaf, "_read_ids"):  # not the W3 codec: the slow, general way
+        ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
+        return ids, (np.ones(len(ids), dtype=np.float32) if weights else None)
+    id_blocks, weight_blocks = [], []
     while leaf.is_active():
         leaf._read_ids()  # one decoded block of document numbers (W3 codec)
-        blocks.append(np.asarray(leaf._ids, dtype=np.int64))
+        id_blocks.append(np.asarray(leaf._ids, dtype=np.int64))
+        if weights:
+            leaf._read_weights()
+            weight_blocks.append(np.asarray(leaf._weights, dtype=np.float32))
         leaf._next_block()
-    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+    ids = np.concatenate(id_blocks) if id_blocks else np.zeros(0, dtype=np.int64)
+    if not weights:
+        return ids, None
+    return ids, np.concatenate(weight_blocks) if weight_blocks else np.zeros(0, dtype=np.float32)

@@ -24,6 +24,7 @@ from .matching import query_mask
 from .page import Hit, Page
 from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
 from .schema import event_of
+from .scoring import Scorer
 from .spelling import read_words, suggest
 from .store import Store
 
@@ -54,6 +55,7 @@ class SearchIndex:
             old, self._searcher = self._searcher, searcher
             self.columns, self.schema, self._version = columns, ix.schema, version
             self._generation, self._word_counts = generation, None
+            self._scorer = Scorer(searcher, columns.size)
             self.parser = make_parser(ix.schema)
             self.analyzer = ix.schema["headline"].analyzer
             if old is not None:
@@ -142,9 +144,7 @@ class SearchIndex:
     def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
         start, stop = request.offset, request.offset + request.page_size
         if query is not None and request.sort == "relevance":
-            allowed = None if mask.all() else set(np.flatnonzero(mask).tolist())
-            results = self._searcher.search(query, limit=stop, filter=allowed)
-            return [hit.docnum for hit in results[start:stop]]
+            return self._scorer.top(query, mask, stop)[start:stop].tolist()
         matched = np.flatnonzero(mask)
         days = self.columns.days[matched]
         # Newest first is the natural order of a news archive when nothing ranks by text.

@@ -1,0 +1,110 @@
+"""BM25 relevance over all matching documents at once, from posting lists read in bulk.
+
+Whoosh scores matches one Python call at a time, which makes a common word's
+top ten cost as much as its whole posting list walked slowly. The same BM25
+(Whoosh's formula, idf and parameters, field boosts included in the stored
+weights) is computed here per query term as numpy arrays, summed over the
+terms as Whoosh's And and Or do, and the best documents are picked with one
+partial sort.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.searching import Searcher
+from whoosh.util.numeric import _length_byte_cache
+
+from .matching import posting_arrays
+from .query import TEXT_FIELDS
+
+B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults
+_BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float32)
+
+
+class Scorer:
+    """Scores for one searcher (one index generation); field lengths are loaded on first use."""
+
+    def __init__(self, searcher: Searcher, size: int) -> None:
+        self.searcher = searcher
+        self.size = size
+        self._lengths: dict[str, np.ndarray] = {}
+
+    def top(self, query: wq.Query, mask: np.ndarray, stop: int) -> np.ndarray:
+        """The document numbers of the best ``stop`` matches in ``mask``, best first."""
+        candidates = np.flatnonzero(mask)
+        if not len(candidates):
+            return candidates
+        scores = self.scores(query)[candidates]
+        if stop < len(candidates):
+            # Keep every document tied with the last one kept, so that pages agree on how ties fall.
+            threshold = -np.partition(-scores, stop - 1)[stop - 1]
+            keep = scores >= threshold
+            candidates, scores = candidates[keep], scores[keep]
+        # Ties go to the newer document number, as in an archive that grows at the end.
+        order = np.lexsort((-candidates, -scores))
+        return candidates[order][:stop]
+
+    def scores(self, query: wq.Query) -> np.ndarray:
+        """BM25 score of every document for the query's positive terms (0 where none match)."""
+        total = np.zeros(self.size, dtype=np.float32)
+        for field, text, boost in _positive_terms(query):
+            if field in TEXT_FIELDS:
+                self._add_term(total, field, text, boost)
+        return total
+
+    def _add_term(self, total: np.ndarray, field: str, text: str, boost: float) -> None:
+        searcher = self.searcher
+        df = searcher.doc_frequency(field, text)
+        if not df:
+            return
+        idf = math.log(searcher.doc_count_all() / (df + 1)) + 1  # whoosh.scoring.WeightingModel.idf
+        average = searcher.avg_field_length(field) or 1
+        lengths = self._field_lengths(field)
+        for reader, offset in searcher.reader().leaf_readers():
+            if (field, text) not in reader:
+                continue
+            ids, weights = posting_arrays(reader, field, text, weights=True)
+            ids = ids + offset
+            norm = K1 * ((1 - B) + B * lengths[ids] / average)
+            total[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
+
+    def _field_lengths(self, field: str) -> np.ndarray:
+        if field not in self._lengths:
+            parts = [_segment_lengths(reader, field) for reader, _ in self.searcher.reader().leaf_readers()]
+            self._lengths[field] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        return self._lengths[field]
+
+
+def _positive_terms(query: wq.Query, boost: float = 1.0):
+    """(field, text, boost) of the terms that add to a document's score: not those under NOT."""
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _positive_terms(query.a, boost)
+        return
+    if isinstance(query, wq.Term):
+        yield query.fieldname, query.text, boost * query.boost
+        return
+    if isinstance(query, wq.Phrase):
+        for word in query.words:
+            yield query.fieldname, word, boost * query.boost
+        return
+    for child in query.children():
+        yield from _positive_terms(child, boost * getattr(query, "boost", 1.0))
+
+
+def _segment_lengths(reader, field: str) -> np.ndarray:
+    """Every document's length in a field, from the segment's length column (one byte a document)."""
+    size = reader.doc_count_all()
+    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(size, dtype=np.float32)
+    count = min(column._count, size)
+    raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+    lengths = np.zeros(size, dtype=np.float32)
+    lengths[:count] = _BYTE_TO_LENGTH[raw]
+    return lengths

@@ -1,0 +1,70 @@
+"""The search model against plain Whoosh and brute force, on the English corpus index."""
+
+from collections import Counter
+
+import pytest
+
+from search.query import SearchRequest
+from search.searching import SearchIndex
+
+
+@pytest.fixture(scope="module")
+def index(en_index_dir):
+    with SearchIndex(en_index_dir) as index:
+        yield index
+
+
+@pytest.mark.parametrize("text", ("syria", "police killed", "earthquake OR tsunami", "bank NOT police", '"prime minister"'))
+def test_relevance_order_is_whoosh_bm25_order(index, text):
+    query = index.parser.parse(text)
+    expected = [hit["id"] for hit in index._searcher.search(query, limit=10)]
+    assert [hit.id for hit in index.search(SearchRequest(text=text)).hits] == expected
+
+
+def _all_hits(index, request):
+    hits, page = [], 1
+    while True:
+        result = index.search(SearchRequest(**{**request, "page": page, "page_size": 100}))
+        hits += result.hits
+        if page >= result.pages:
+            return result, hits
+        page += 1
+
+
+@pytest.mark.parametrize("request_args", (
+    {"text": "killed"},
+    {"text": "", "tags": ("Syria",)},
+    {"text": "president", "date_from": None},
+))
+def test_facet_counts_equal_a_count_over_every_hit(index, request_args):
+    first, hits = _all_hits(index, {**request_args, "facet_size": 1000})
+    assert first.total == len(hits) == len({hit.id for hit in hits})
+    expected = Counter(tag for hit in hits for tag in hit.tags)
+    assert {v.value: v.count for v in first.facets["tags"].values} == dict(expected)
+
+
+def test_several_tags_all_must_match_unless_any(index):
+    tags = ("Syria", "Tajikistan")
+    all_of = index.search(SearchRequest(tags=tags)).total
+    any_of = index.search(SearchRequest(tags=tags, tags_mode="any")).total
+    each = [index.search(SearchRequest(tags=(tag,))).total for tag in tags]
+    assert all_of == 0 and any_of == sum(each) and all(each)
+
+
+@pytest.mark.parametrize(("request_args", "unit"), (
+    ({}, "year"),
+    ({"date_from": "2015-01-01", "date_to": "2016-06-30"}, "month"),
+    ({"date_from": "2015-09-01", "date_to": "2015-09-30"}, "day"),
+))
+def test_timeline_unit_follows_the_range(index, request_args, unit):
+    import datetime as dt
+
+    dates = {key: dt.date.fromisoformat(value) for key, value in request_args.items()}
+    page = index.search(SearchRequest(**dates))
+    assert page.timeline_unit == unit
+    assert sum(bucket.count for bucket in page.timeline) == page.total
+
+
+def test_newest_sort_is_by_date(index):
+    dates = [hit.date for hit in index.search(SearchRequest(text="killed", sort="newest", page_size=50)).hits]
+    assert dates == sorted(dates, reverse=True)

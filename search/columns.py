@@ -65,11 +65,11 @@ def date_of(number: int) -> dt.date:
 
 def load_columns(reader: IndexReader, cache_dir: Path) -> Columns:
     """Columns for every document a reader sees, built from per-segment caches."""
-    parts = [(offset, _segment_arrays(sub, cache_dir)) for sub, offset in _leaf_readers(reader)]
+    parts = [(sub, offset, _segment_arrays(sub, cache_dir)) for sub, offset in reader.leaf_readers()]
     vocab: dict[str, list[str]] = {name: [] for name in MULTI + SINGLE}
     ids: dict[str, dict[str, int]] = {name: {} for name in vocab}
     days, live, single, multi_doc, multi_val = [], [], {n: [] for n in SINGLE}, {n: [] for n in MULTI}, {n: [] for n in MULTI}
-    for (offset, arrays), (sub, _) in zip(parts, _leaf_readers(reader)):
+    for sub, offset, arrays in parts:
         days.append(arrays["days"])
         live.append(_live_mask(sub, len(arrays["days"])))
         for name in vocab:
@@ -98,10 +98,6 @@ def _intern(ids: dict[str, int], vocab: list[str], value: str) -> int:
         ids[value] = len(vocab)
         vocab.append(value)
     return ids[value]
-
-
-def _leaf_readers(reader: IndexReader) -> list[tuple[IndexReader, int]]:
-    return list(reader.leaf_readers())
 
 
 def _live_mask(reader: IndexReader, size: int) -> np.ndarray:

@@ -10,7 +10,6 @@ accent-folded, stop-worded and stemmed.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from whoosh.analysis import (
     Composable,
@@ -24,7 +23,8 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.filters import Filter
 
-CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+from .text import CJK_CHARS, strip_accents
+
 _WORD = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+(?:['’][^\W_{CJK_CHARS}]+)*")
 _CJK_RUN = re.compile(rf"^[{CJK_CHARS}]")
 FACET_SEPARATOR = "\x1f"  # joins several facet values in one indexed string
@@ -72,9 +72,7 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            text = unicodedata.normalize("NFKD", token.text)
-            token.text = "".join(ch for ch in text if not unicodedata.combining(ch))
-            token.text = unicodedata.normalize("NFC", token.text)
+            token.text = strip_accents(token.text)
             yield token
 
 

@@ -53,7 +53,7 @@ class SearchIndex:
             searcher = ix.searcher()
             columns = load_columns(searcher.reader(), generation / "columns")
             old, self._searcher = self._searcher, searcher
-            self.columns, self.schema, self._version = columns, ix.schema, version
+            self.columns, self._version = columns, version
             self._generation, self._word_counts = generation, None
             self._scorer = Scorer(searcher, columns.size)
             self.parser = make_parser(ix.schema)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import string
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 from .event import Event
+from .text import has_cjk, strip_accents
 
 WORDS_FILE = "words.tsv"
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -26,18 +26,13 @@ _LETTERS = string.ascii_lowercase
 
 def fold(word: str) -> str:
     """Lower-cased, accents removed: how words are compared."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_accents(word.casefold())
 
 
 def words_of(event: Event) -> Iterable[str]:
     """The Latin-script words of an event's headline, summary and tags."""
     text = " ".join((event.headline, event.summary, *event.tags))
-    return (fold(w) for w in _WORD.findall(text) if w.isascii() or w.isalpha() and not _is_cjk(w))
-
-
-def _is_cjk(word: str) -> bool:
-    return any("\u3040" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in word)
+    return (fold(w) for w in _WORD.findall(text) if not has_cjk(w))
 
 
 def write_words(directory: Path, words: Counter) -> None:
@@ -85,7 +80,7 @@ def suggest(text: str, words: Counter) -> str | None:
     def replace(match: re.Match) -> str:
         nonlocal changed
         word = match.group(1)
-        if word in _OPERATORS or _is_cjk(word):
+        if word in _OPERATORS or has_cjk(word):
             return word
         fixed = correct(word, words)
         if fixed is None:

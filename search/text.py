@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _WIKI_EMPHASIS = re.compile(r"'{2,}")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
 _SPACES = re.compile(r"\s+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Kana, CJK ideographs and compatibility ideographs: scripts written without spaces between words.
+CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{CJK_CHARS}]")
 
 
 def decode_entities(text: str) -> str:
@@ -45,6 +48,12 @@ def domain_of(url: str) -> str:
     except ValueError:
         return ""
     return host[4:] if host.startswith("www.") else host
+
+
+def strip_accents(text: str) -> str:
+    """NFC text without combining accents: "Nicolás" -> "Nicolas"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
 def has_cjk(text: str) -> bool:

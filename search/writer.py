@@ -136,12 +136,15 @@ def update(
         added = [i for i in new if i not in old]
         changed = [i for i in new if i in old and old[i][0] != new[i]["payload"]["fingerprint"]]
         removed = [i for i in old if i not in new and i not in kept]
-        if added or changed or removed:
+        applied = bool(added or changed or removed)
+        if applied:
             _apply(ix, new, added, changed, removed)
             write_words(generation, words)
+            _warm_columns(ix, generation)
+        # Recorded only after the commit: a failed update must not claim the new git commit as indexed.
         _record_update(store, generation, manifest, changes, skipped)
-        _warm_columns(ix, generation)
-        store.touch()
+        if applied:
+            store.touch()  # only a real change makes every server reopen its index
     return UpdateReport(len(added), len(changed), len(removed), len(kept), len(days), changes.method, skipped,
                         time.monotonic() - started)
 

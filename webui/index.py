@@ -26,7 +26,7 @@ def get_index(app: Flask | None = None) -> SearchIndex:
     app = app or current_app._get_current_object()
     index = app.extensions.get(_EXTENSION)
     if index is None:
-        with _opening:  # waitress threads: open it once, not once per thread
+        with _opening:  # server threads: open it once, not once per thread
             index = app.extensions.get(_EXTENSION)
             if index is None:
                 index = app.extensions[_EXTENSION] = SearchIndex(app.config["INDEX_DIR"])

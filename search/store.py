@@ -26,6 +26,21 @@ MANIFEST = "manifest.json"
 FILE_STATES = "files.json"
 _PREFIX = "gen-"
 
+# File descriptors of write locks this process holds. A forked child (a build
+# worker) closes its copies: a flock belongs to the open file, so a worker that
+# outlives a killed parent by a moment would otherwise keep the index locked.
+_HELD_LOCKS: set[int] = set()
+
+
+def _drop_inherited_locks() -> None:
+    for fd in _HELD_LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
+
 
 class StoreError(Exception):
     """A problem with the index directory that the user can act on."""
@@ -89,7 +104,11 @@ class Store:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise IndexBusy(f"another index or update is running on {self.root}") from None
-            yield
+            _HELD_LOCKS.add(handle.fileno())
+            try:
+                yield
+            finally:
+                _HELD_LOCKS.discard(handle.fileno())
 
     def new_generation(self) -> Path:
         """A fresh, empty generation directory (not live until published)."""

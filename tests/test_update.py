@@ -120,6 +120,28 @@ def test_second_concurrent_writer_is_refused(content, store):
             update(content, store)
 
 
+def test_forked_worker_does_not_keep_the_lock_after_its_writer_is_done(store):
+    # A build's workers are forked while the lock is held; if the build is killed,
+    # a worker that lives on for a moment must not keep the index locked.
+    started_read, started_write = os.pipe()
+    release_read, release_write = os.pipe()
+    with store.lock():
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child only says it runs and waits
+            os.write(started_write, b"1")
+            os.read(release_read, 1)
+            os._exit(0)
+        os.read(started_read, 1)
+    try:
+        with store.lock():
+            pass  # would raise IndexBusy if the child still held the lock
+    finally:
+        os.write(release_write, b"1")
+        os.waitpid(child, 0)
+        for fd in (started_read, started_write, release_read, release_write):
+            os.close(fd)
+
+
 def test_missing_content_dir_is_a_clear_error(tmp_path, store):
     with pytest.raises(StoreError, match="does not exist"):
         update(tmp_path / "nowhere", store)

@@ -13,6 +13,7 @@ import re
 
 from whoosh.analysis import (
     Composable,
+    CompositeAnalyzer,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -28,6 +29,7 @@ from .text import CJK_CHARS, strip_accents
 _WORD = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+(?:['’][^\W_{CJK_CHARS}]+)*")
 _CJK_RUN = re.compile(rf"^[{CJK_CHARS}]")
 FACET_SEPARATOR = "\x1f"  # joins several facet values in one indexed string
+_FACET_VALUE = re.compile(rf"[^{FACET_SEPARATOR}]+")
 
 
 class MixedTokenizer(Tokenizer):
@@ -76,14 +78,102 @@ class FoldFilter(Filter):
             yield token
 
 
+class _IndexMemo(CompositeAnalyzer):
+    """A Whoosh analyzer chain that remembers what it made of each distinct word when indexing.
+
+    A build runs the chain over every word of the archive, tens of millions at
+    1M events, but only a few hundred thousand are distinct; each goes through
+    the chain once. Queries and highlighting (which ask for character offsets or
+    stop words) take the chain itself. The memo is not part of the pickled schema.
+    """
+
+    MAX_WORDS = 500_000  # then start afresh, to bound memory
+
+    def __init__(self, *composables) -> None:
+        super().__init__(*composables)
+        self._memo: dict[str, tuple] = {}
+
+    def __getstate__(self) -> dict:
+        return {"items": self.items}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._memo = {}
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, mode="", no_morph=False, **kwargs):
+        if mode != "index" or chars or keeporiginal or not removestops or start_pos or no_morph:
+            return super().__call__(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
+                                    removestops=removestops, start_pos=start_pos, start_char=start_char,
+                                    mode=mode, no_morph=no_morph, **kwargs)
+        return self._index_tokens(value, positions)
+
+    def _terms(self, word: str) -> tuple:
+        """The chain's output for one word: a term per token, None where the chain stops it."""
+        terms = self._memo.get(word)
+        if terms is None:
+            if len(self._memo) >= self.MAX_WORDS:
+                self._memo.clear()
+            chain = super().__call__(word, removestops=False, mode="index")
+            terms = self._memo[word] = tuple(None if token.stopped else token.text for token in chain)
+        return terms
+
+    def _index_tokens(self, value: str, positions: bool):
+        raise NotImplementedError
+
+
+class TextAnalyzer(_IndexMemo):
+    """Stemmed English plus CJK bigrams: for headlines and summaries."""
+
+    def __init__(self) -> None:
+        super().__init__(MixedTokenizer(), LowercaseFilter(), FoldFilter(), StopFilter(), StemFilter(cachesize=0))  # the memo caches
+
+    def _index_tokens(self, value: str, positions: bool):
+        # Same tokens and positions as the chain: StopFilter(renumber=True) keeps the
+        # first kept token's position and numbers the following ones consecutively.
+        token = Token(positions, False, removestops=True, mode="index")
+        token.boost, token.stopped = 1.0, False
+        pos, index = None, 0
+        for word in _WORD.findall(value):
+            for piece in _memo_pieces(word):
+                for term in self._terms(piece):
+                    if term is not None:
+                        pos = index if pos is None else pos + 1
+                        token.text, token.pos = term, pos
+                        yield token
+                    index += 1
+
+
+def _memo_pieces(word: str) -> list[str]:
+    """What to remember the analysis of: the word, or the bigrams of a CJK run (a whole clause, rarely seen twice)."""
+    if len(word) > 2 and _CJK_RUN.match(word):
+        return [word[i : i + 2] for i in range(len(word) - 1)]
+    return [word]
+
+
+class FacetAnalyzer(_IndexMemo):
+    """Whole facet values ("Syrian Civil War"), case-folded, several per field."""
+
+    def __init__(self) -> None:
+        super().__init__(RegexTokenizer(_FACET_VALUE.pattern), StripFilter(), LowercaseFilter(), FoldFilter())
+
+    def _index_tokens(self, value: str, positions: bool):
+        token = Token(positions, False, removestops=True, mode="index")
+        token.boost, token.stopped = 1.0, False
+        for pos, piece in enumerate(_FACET_VALUE.findall(value)):
+            for term in self._terms(piece):
+                token.text, token.pos = term, pos
+                yield token
+
+
 def text_analyzer() -> Composable:
     """Stemmed English plus CJK bigrams: for headlines and summaries."""
-    return MixedTokenizer() | LowercaseFilter() | FoldFilter() | StopFilter() | StemFilter(cachesize=50000)
+    return TextAnalyzer()
 
 
 def facet_analyzer() -> Composable:
     """Whole facet values ("Syrian Civil War"), case-folded, several per field."""
-    return RegexTokenizer(rf"[^{FACET_SEPARATOR}]+") | StripFilter() | LowercaseFilter() | FoldFilter()
+    return FacetAnalyzer()
 
 
 def fold_value(value: str) -> str:

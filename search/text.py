@@ -52,6 +52,8 @@ def domain_of(url: str) -> str:
 
 def strip_accents(text: str) -> str:
     """NFC text without combining accents: "Nicolás" -> "Nicolas"."""
+    if text.isascii():  # most words; normalising them changes nothing
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 

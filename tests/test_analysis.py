@@ -1,0 +1,68 @@
+"""The analyzers' fast indexing path gives exactly the terms and positions of their Whoosh chains."""
+
+import pickle
+from pathlib import Path
+
+import pytest
+from whoosh.analysis import CompositeAnalyzer
+
+from search.analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
+from search.archive import read_archive
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def _chain(analyzer, value: str) -> list[tuple[str, int]]:
+    """What the plain Whoosh chain indexes: unstopped tokens with their positions."""
+    tokens = CompositeAnalyzer.__call__(analyzer, value, positions=True, mode="index")
+    return [(t.text, t.pos) for t in tokens if not t.stopped]
+
+
+def _fast(analyzer, value: str) -> list[tuple[str, int]]:
+    return [(t.text, t.pos) for t in analyzer(value, positions=True, mode="index")]
+
+
+@pytest.mark.parametrize("value", [
+    "",
+    "The rebels and the army of the Republic",  # stop words first and between
+    "a an the",  # nothing but stop words
+    "Nicolás Maduro’s Venezuela; CAFÉ ﬁnance",  # accents, curly apostrophe, ligature
+    "俄罗斯总统普京 visits 北京 again",  # CJK runs between English words
+    "中 and 國",  # lone CJK characters (stopped: too short)
+    "running runs ran 2015 x y",  # stems, numbers, one-letter words
+    "Obama Obama obama",  # repeats: each occurrence keeps its position
+])
+def test_text_fast_path_matches_the_chain(value):
+    analyzer = text_analyzer()
+    assert _fast(analyzer, value) == _chain(analyzer, value)
+    assert _fast(analyzer, value) == _chain(analyzer, value)  # and again, from the memo
+
+
+@pytest.mark.parametrize("value", [
+    "Syria",
+    FACET_SEPARATOR.join(["Syrian Civil War", " Bashar al-Assad ", "CAFÉ"]),
+    FACET_SEPARATOR.join(["叙利亚", "", "Syria"]),
+])
+def test_facet_fast_path_matches_the_chain(value):
+    analyzer = facet_analyzer()
+    assert _fast(analyzer, value) == _chain(analyzer, value)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is not there")
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_fast_path_matches_the_chain_on_every_real_text(language):
+    text, facet = text_analyzer(), facet_analyzer()
+    for event in read_archive(CORPUS / language).events:
+        for value in (event.headline, event.summary, "\n".join([event.topic, *event.tags])):
+            assert _fast(text, value) == _chain(text, value), value
+        tags = FACET_SEPARATOR.join(event.tags)
+        assert _fast(facet, tags) == _chain(facet, tags), tags
+
+
+def test_the_memo_stays_out_of_the_pickled_schema():
+    analyzer = text_analyzer()
+    _fast(analyzer, "words to remember " * 50)
+    restored = pickle.loads(pickle.dumps(analyzer))
+    assert restored == analyzer
+    assert b"remember" not in pickle.dumps(analyzer)
+    assert _fast(restored, "remember words") == _chain(restored, "remember words")

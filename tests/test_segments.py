@@ -1,0 +1,45 @@
+"""The parallel build's pieces: how days are shared out, and the segment writer."""
+
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from search.archive import read_archive
+from search.schema import document_of, make_schema
+from search.segments import _BuildWriter, share_days
+
+FIXTURE = Path(__file__).parent / "fixtures" / "archive"
+
+
+@pytest.mark.parametrize(("days", "parts", "expected"), [
+    ([], 2, []),
+    (["news/2020/01/1", "news/2020/01/2", "news/2020/01/3"], 1, [["news/2020/01/1", "news/2020/01/2", "news/2020/01/3"]]),
+    (["news/2020/01/1", "news/2020/01/2", "news/2020/01/3", "news/2020/01/4"], 2,
+     [["news/2020/01/1", "news/2020/01/2"], ["news/2020/01/3", "news/2020/01/4"]]),
+    # "01/2" and "1/02" are one date: never split between two workers.
+    (["news/2020/01/1", "news/2020/01/2", "news/2020/1/02", "news/2020/01/3"], 2,
+     [["news/2020/01/1", "news/2020/01/2", "news/2020/1/02"], ["news/2020/01/3"]]),
+    (["news/2020/01/1"], 4, [["news/2020/01/1"]]),
+])
+def test_share_days(days, parts, expected):
+    assert share_days(days, parts) == expected
+
+
+def _segment_files(writer_class, generation: Path) -> dict[str, bytes]:
+    generation.mkdir()
+    whoosh_index.create_in(generation, make_schema())
+    writer = writer_class(whoosh_index.open_dir(generation), compound=False)
+    for event in read_archive(FIXTURE).events:
+        writer.add_document(**document_of(event))
+    writer.commit()
+    # Segment files are named MAIN_<random id>.<part>: compare them part by part.
+    return {path.name.split(".", 1)[1]: path.read_bytes() for path in generation.glob("MAIN_*.*")}
+
+
+def test_build_writer_writes_the_same_segment_as_whoosh(tmp_path):
+    ours = _segment_files(_BuildWriter, tmp_path / "ours")
+    whoosh = _segment_files(SegmentWriter, tmp_path / "whoosh")
+    assert {"pst", "trm", "_headline_len.col"} <= ours.keys()
+    assert ours == whoosh

@@ -29,6 +29,7 @@ from search.searching import SearchIndex
 
 OUT = Path(__file__).parent / "out"
 RESULTS = Path(__file__).parent / "RESULTS.md"
+ZH_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "zh"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +81,7 @@ def run_suite(events: int, seed: int, queries: int, web_seconds: int) -> list[tu
         ("full build, peak RSS (all its processes), MiB", ours.peak_mib, ref.peak_mib),
         ("index size, MiB", directory_mib(index_dir), db.stat().st_size / 2**20),
     ]
+    rows += zh_build(work)
 
     rng = random.Random(seed)
     pages = sorted(p for p in content.glob("news/*/*/*/*.md") if p.name not in ("index.md", "README.md"))
@@ -117,6 +119,20 @@ def run_suite(events: int, seed: int, queries: int, web_seconds: int) -> list[tu
                      ("search page requests/s", web["rps"], None),
                      ("search page errors", web["errors"], None)]
     return rows
+
+
+def zh_build(work: Path) -> list[tuple]:
+    """The real Chinese archive (../shared/corpus/zh), built by both, when it is there."""
+    if not ZH_CORPUS.is_dir():
+        log(f"{ZH_CORPUS} is not there: no zh build row")
+        return []
+    log("full build of the real zh archive: eventsearch, then sqlite")
+    ours = run_process(python_command("-m", "search", "index", str(ZH_CORPUS), "--index-dir", str(work / "zh-index"),
+                                      "--quiet"))
+    _check(ours)
+    ref = run_process(python_command("-m", "bench.sqlite_job", "build", str(ZH_CORPUS), str(work / "zh.db")))
+    _check(ref)
+    return [("real zh archive (8,984 events) full build, s", ours.seconds, ref.seconds)]
 
 
 def _median_seconds(command: list[str], runs: int = 5) -> float:

@@ -26,12 +26,14 @@ _BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float32)
 
 
 class Scorer:
-    """Scores for one searcher (one index generation); field lengths are loaded on first use."""
+    """Scores for one searcher (one index generation)."""
 
     def __init__(self, searcher: Searcher, size: int) -> None:
         self.searcher = searcher
         self.size = size
-        self._lengths: dict[str, np.ndarray] = {}
+        # Read every field's lengths now, while the segment files surely exist: an
+        # update that merges segments deletes the files of the ones it merged.
+        self._lengths = {field: self._read_lengths(field) for field in TEXT_FIELDS}
 
     def top(self, query: wq.Query, mask: np.ndarray, stop: int) -> np.ndarray:
         """The document numbers of the best ``stop`` matches in ``mask``, best first."""
@@ -63,7 +65,7 @@ class Scorer:
             return
         idf = math.log(searcher.doc_count_all() / (df + 1)) + 1  # whoosh.scoring.WeightingModel.idf
         average = searcher.avg_field_length(field) or 1
-        lengths = self._field_lengths(field)
+        lengths = self._lengths[field]
         for reader, offset in searcher.reader().leaf_readers():
             if (field, text) not in reader:
                 continue
@@ -72,11 +74,9 @@ class Scorer:
             norm = K1 * ((1 - B) + B * lengths[ids] / average)
             total[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
 
-    def _field_lengths(self, field: str) -> np.ndarray:
-        if field not in self._lengths:
-            parts = [_segment_lengths(reader, field) for reader, _ in self.searcher.reader().leaf_readers()]
-            self._lengths[field] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-        return self._lengths[field]
+    def _read_lengths(self, field: str) -> np.ndarray:
+        parts = [_segment_lengths(reader, field) for reader, _ in self.searcher.reader().leaf_readers()]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
 def _positive_terms(query: wq.Query, boost: float = 1.0):

@@ -51,6 +51,7 @@ class SearchIndex:
             generation = self.store.current()
             ix = whoosh_index.open_dir(generation)
             searcher = ix.searcher()
+            _open_stored_fields(searcher)
             columns = load_columns(searcher.reader(), generation / "columns")
             old, self._searcher = self._searcher, searcher
             self.columns, self._version = columns, version
@@ -242,3 +243,16 @@ def _terms(query: wq.Query | None) -> set[str]:
     if query is None:
         return set()
     return {text for field, text in query.iter_all_terms() if field in TEXT_FIELDS and isinstance(text, str)}
+
+
+def _open_stored_fields(searcher) -> None:
+    """Open each segment's stored fields now (Whoosh opens them on first read).
+
+    An update that merges segments deletes the merged ones' files while servers
+    may still be answering from them; a file already open stays readable, so a
+    request that began before the server noticed the update still completes.
+    """
+    for reader, _ in searcher.reader().leaf_readers():
+        if reader.doc_count_all():
+            reader.stored_fields(0)
+

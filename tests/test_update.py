@@ -114,6 +114,18 @@ def test_update_in_a_git_repository_asks_git(content, tmp_path):
     assert update(content, store).days == 0  # the new commit was recorded
 
 
+def test_open_index_answers_after_its_segment_files_are_deleted(store):
+    # An update that merges segments deletes the merged files; a request that a
+    # server began before it noticed the update must still complete.
+    with SearchIndex(store.root) as index:
+        for path in store.current().glob("MAIN_*"):
+            path.unlink()
+        page = index.search(SearchRequest(text="zembla"))
+        assert page.total > 0
+        assert all(hit.headline for hit in page.hits)
+        assert index.event(page.hits[0].id) is not None
+
+
 def test_second_concurrent_writer_is_refused(content, store):
     with store.lock():
         with pytest.raises(IndexBusy):

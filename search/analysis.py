@@ -128,6 +128,13 @@ class TextAnalyzer(_IndexMemo):
     def __init__(self) -> None:
         super().__init__(MixedTokenizer(), LowercaseFilter(), FoldFilter(), StopFilter(), StemFilter(cachesize=0))  # the memo caches
 
+    def __call__(self, value, removestops=True, mode="", **kwargs):
+        if mode == "query" and removestops:
+            # One Chinese character is too short to index, yet a fine query: keep it,
+            # and the search answers it from the bigrams that contain it (characters.py).
+            return _keep_lone_cjk(super().__call__(value, removestops=False, mode=mode, **kwargs))
+        return super().__call__(value, removestops=removestops, mode=mode, **kwargs)
+
     def _index_tokens(self, value: str, positions: bool):
         # Same tokens and positions as the chain: StopFilter(renumber=True) keeps the
         # first kept token's position and numbers the following ones consecutively.
@@ -142,6 +149,19 @@ class TextAnalyzer(_IndexMemo):
                         token.text, token.pos = term, pos
                         yield token
                     index += 1
+
+
+def is_lone_cjk(text: str) -> bool:
+    """True for a single CJK character (what the text analyzer cannot index alone)."""
+    return len(text) == 1 and _CJK_RUN.match(text) is not None
+
+
+def _keep_lone_cjk(tokens):
+    for token in tokens:
+        if token.stopped and is_lone_cjk(token.text):
+            token.stopped = False
+        if not token.stopped:
+            yield token
 
 
 def _memo_pieces(word: str) -> list[str]:

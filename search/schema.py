@@ -12,8 +12,18 @@ from whoosh.formats import Existence
 
 from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from .event import Event, Source
+from .store import OutdatedIndex
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 2  # raise it whenever the same event would be indexed differently
+
+
+def check_schema_version(manifest: dict, index_dir) -> None:
+    """Refuse an index built with another schema: its terms would not match this version's queries."""
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise OutdatedIndex(f"the index in {index_dir} was built by another version of eventsearch "
+                            f"(index format {version}, this version uses {SCHEMA_VERSION}): "
+                            "rebuild it with `eventsearch index CONTENT_DIR`")
 
 
 class FACET(FieldType):

@@ -16,6 +16,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from .analysis import fold_value
+from .characters import BigramTable, expand_characters
 from .columns import Columns, date_of, day_number, load_columns
 from .event import Event, Source
 from .facets import count_facets, timeline
@@ -23,7 +24,7 @@ from .highlight import highlight
 from .matching import query_mask
 from .page import Hit, Page
 from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
-from .schema import event_of
+from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
 from .spelling import read_words, suggest
 from .store import Store
@@ -49,6 +50,7 @@ class SearchIndex:
             if version == self._version and self._searcher is not None:
                 return
             generation = self.store.current()
+            check_schema_version(self.store.manifest(generation), self.store.root)
             ix = whoosh_index.open_dir(generation)
             searcher = ix.searcher()
             _open_stored_fields(searcher)
@@ -57,8 +59,11 @@ class SearchIndex:
             self.columns, self._version = columns, version
             self._generation, self._word_counts = generation, None
             self._scorer = Scorer(searcher, columns.size)
-            self.parser = make_parser(ix.schema)
-            self.analyzer = ix.schema["headline"].analyzer
+            self._bigrams = BigramTable(searcher.reader())
+            # Queries are read with this version's analyzers; the schema version says they index alike.
+            schema = make_schema()
+            self.parser = make_parser(schema)
+            self.analyzer = schema["headline"].analyzer
             if old is not None:
                 old.close()
 
@@ -85,18 +90,19 @@ class SearchIndex:
     def _search(self, request: SearchRequest) -> Page:
         parsed = parse_text(self.parser, request.text)
         messages = [parsed.message] if parsed.message else []
+        query = expand_characters(parsed.query, self._bigrams) if parsed.query is not None else None
         mask = self._filter_mask(request)
-        if parsed.query is not None:
-            mask &= self._text_mask(parsed.query)
+        if query is not None:
+            mask &= self._text_mask(query)
         total = int(mask.sum())
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page} is empty.")
-        docnums = self._page_docnums(parsed.query, mask, request)
+        docnums = self._page_docnums(query, mask, request)
         unit, buckets = timeline(self.columns, mask, request.date_from, request.date_to) if request.facets else ("year", [])
         return Page(
             request=request,
             total=total,
-            hits=[self._hit(docnum, parsed.query) for docnum in docnums],
+            hits=[self._hit(docnum, query) for docnum in docnums],
             facets=count_facets(self.columns, mask, request) if request.facets else {},
             timeline=buckets,
             timeline_unit=unit,

@@ -54,6 +54,10 @@ class NoIndex(StoreError):
     """There is no index yet."""
 
 
+class OutdatedIndex(NoIndex):
+    """The index was built by a version of eventsearch with another index format."""
+
+
 class Store:
     """An index directory and its generations."""
 

@@ -17,7 +17,7 @@ from whoosh.writing import IndexWriter
 from .archive import DayResult, Skipped, date_of_day, iter_day_dirs, read_day
 from .changes import ChangeSet, detect_changes, git_head, scan_file_states
 from .columns import drop_stale_caches, load_columns
-from .schema import SCHEMA_VERSION, document_of, make_schema
+from .schema import SCHEMA_VERSION, check_schema_version, document_of, make_schema
 from .segments import commit_segments, write_segments
 from .spelling import read_words, words_of, write_words
 from .store import Store, StoreError
@@ -122,6 +122,7 @@ def update(
     with store.lock():
         generation = store.current()
         manifest = store.manifest(generation)
+        check_schema_version(manifest, store.root)
         old_states = None if paths is not None or (not scan and manifest.get("git_commit")) else store.file_states(generation)
         changes = detect_changes(content_dir, manifest.get("git_commit"), old_states, paths, scan)
         ix = whoosh_index.open_dir(generation)

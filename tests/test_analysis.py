@@ -66,3 +66,13 @@ def test_the_memo_stays_out_of_the_pickled_schema():
     assert restored == analyzer
     assert b"remember" not in pickle.dumps(analyzer)
     assert _fast(restored, "remember words") == _chain(restored, "remember words")
+
+
+@pytest.mark.parametrize(("query", "terms"), [
+    ("雨", ["雨"]),  # kept: the search answers it from the bigrams that contain it
+    ("暴雨", ["暴雨"]),
+    ("the rain", ["rain"]),  # English stop words still go
+    ("a", []),
+])
+def test_query_mode_keeps_a_lone_chinese_character(query, terms):
+    assert [token.text for token in text_analyzer()(query, mode="query")] == terms

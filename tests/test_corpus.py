@@ -109,6 +109,25 @@ def test_zh_two_character_query_finds_the_events_containing_it(zh_index, query):
     assert all(query in " ".join(zh_index.event(i).tags) + zh_index.event(i).topic for i in extra)
 
 
+@pytest.mark.parametrize("char", ("雨", "京"))
+def test_zh_one_character_query_finds_the_events_containing_it(zh_index, char):
+    # Indexed as bigrams, a character is found wherever it stands in a run of two or more.
+    in_run = re.compile(rf"[\u4e00-\u9fff]{char}|{char}[\u4e00-\u9fff]")
+    expected = {e.id for e in read_archive_cached() if in_run.search(e.headline) or in_run.search(e.summary)}
+    page = zh_index.search(SearchRequest(text=char, page_size=100))
+    found = set()
+    for number in range(1, page.pages + 1):
+        found |= {hit.id for hit in zh_index.search(SearchRequest(text=char, page_size=100, page=number)).hits}
+    assert expected and expected <= found
+    assert all(char in _searchable_text(zh_index.event(i)) for i in found)
+    assert "<mark>" in page.hits[0].highlights["headline"] + page.hits[0].highlights["summary"]
+
+
+def _searchable_text(event) -> str:
+    """What a plain query searches: headline, summary, and the context (topic, tags, outlets)."""
+    return " ".join([event.headline, event.summary, event.topic, *event.tags, *(s.name for s in event.sources)])
+
+
 _ZH_EVENTS = []
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from search.query import SearchRequest
 from search.searching import SearchIndex
-from search.store import IndexBusy, Store, StoreError
+from search.store import IndexBusy, OutdatedIndex, Store, StoreError
 from search.writer import build, update
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive"
@@ -124,6 +124,16 @@ def test_open_index_answers_after_its_segment_files_are_deleted(store):
         assert page.total > 0
         assert all(hit.headline for hit in page.hits)
         assert index.event(page.hits[0].id) is not None
+
+
+def test_index_of_another_schema_version_is_refused_until_rebuilt(content, store):
+    store.write_manifest(store.current(), {**store.manifest(), "schema_version": 1})
+    with pytest.raises(OutdatedIndex, match="rebuild it with `eventsearch index"):
+        update(content, store)
+    with pytest.raises(OutdatedIndex, match="index format 1, this version uses"):
+        SearchIndex(store.root)
+    build(content, store)
+    assert _ids(store, "zembla")
 
 
 def test_second_concurrent_writer_is_refused(content, store):

@@ -439,6 +439,17 @@ def test_no_index_yet_is_a_503_not_a_500(tmp_path, url, kind):
     assert response.status_code == 503 and response.mimetype == kind
 
 
+def test_index_of_another_version_is_a_503_that_says_rebuild(tmp_path):
+    store = Store(tmp_path / "index")
+    build(Path(__file__).parent / "fixtures" / "webui_archive", store, workers=1)
+    store.write_manifest(store.current(), {**store.manifest(), "schema_version": 1})
+    client = create_app({"TESTING": True, "INDEX_DIR": str(store.root)}).test_client()
+    response = client.get("/search?q=x")
+    assert response.status_code == 503
+    assert "Rebuild it with" in response.get_data(as_text=True)
+    assert str(tmp_path) not in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("env", "test_config", "expected"), (
     (None, None, "index"),
     ("/srv/ix", None, "/srv/ix"),

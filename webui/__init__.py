@@ -10,7 +10,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.cli import DEFAULT_INDEX_DIR, ENV_INDEX_DIR
-from search.store import NoIndex
+from search.store import NoIndex, OutdatedIndex
 
 from . import api, event_pages, search_pages
 from .facets import language_name
@@ -80,7 +80,10 @@ def http_error(error: HTTPException) -> Response | HTTPException:
 
 
 def no_index(error: NoIndex) -> Response:
-    """Before the first `eventsearch index` there is nothing to search: say so, not a 500."""
+    """Before the first `eventsearch index` (or after an upgrade) there is nothing to search: say so, not a 500."""
+    if isinstance(error, OutdatedIndex):
+        return error_page(503, "Index needs a rebuild", "The index was built by another version of eventsearch. "
+                                                        "Rebuild it with `eventsearch index CONTENT_DIR`.")
     return error_page(503, "No index yet", "The archive has not been indexed yet. Run `eventsearch index CONTENT_DIR`.")
 
 

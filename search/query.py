@@ -165,6 +165,8 @@ def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
             return ParsedText(wq.NullQuery, f"The query “{text[:80]}” has nothing to search for.")
         # Bare words carry no syntax, so the same parser reads them as "all of these words".
         fallback = parser.parse(" ".join(words))
+        if fallback is wq.NullQuery:  # every word is a stop word ("the", "of")
+            return ParsedText(wq.NullQuery, f"The query “{text[:80]}” has only words too common to search for.")
         return ParsedText(fallback, "The query syntax was not understood; searched for its words instead.")
     return ParsedText(parsed)
 

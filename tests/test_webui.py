@@ -346,6 +346,7 @@ BAD_INPUTS = (
     ("q=" + quote("AND OR ("), "has nothing to search for"),
     ("q=" + quote("date:[2019 TO"), "not understood"),
     ("q=" + quote("(" * 200), "has nothing to search for"),
+    ("q=the+of", "only words too common to search for"),
     ("q=%00%ff%fe", None),
     ("sort=sideways", "Unknown sort"),
     ("tags_mode=some", "Unknown tags_mode"),

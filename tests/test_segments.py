@@ -27,10 +27,10 @@ def test_share_days(days, parts, expected):
     assert share_days(days, parts) == expected
 
 
-def _segment_files(writer_class, generation: Path) -> dict[str, bytes]:
+def _segment_files(writer_class, generation: Path, limitmb: float = 128) -> dict[str, bytes]:
     generation.mkdir()
     whoosh_index.create_in(generation, make_schema())
-    writer = writer_class(whoosh_index.open_dir(generation), compound=False)
+    writer = writer_class(whoosh_index.open_dir(generation), compound=False, limitmb=limitmb)
     for event in read_archive(FIXTURE).events:
         writer.add_document(**document_of(event))
     writer.commit()
@@ -38,8 +38,13 @@ def _segment_files(writer_class, generation: Path) -> dict[str, bytes]:
     return {path.name.split(".", 1)[1]: path.read_bytes() for path in generation.glob("MAIN_*.*")}
 
 
-def test_build_writer_writes_the_same_segment_as_whoosh(tmp_path):
-    ours = _segment_files(_BuildWriter, tmp_path / "ours")
-    whoosh = _segment_files(SegmentWriter, tmp_path / "whoosh")
+@pytest.mark.parametrize("limitmb", [
+    128,  # every posting in memory
+    0.002,  # spilled to disk in dozens of runs
+    0.0002,  # in hundreds: Whoosh merges some runs before the final merge
+])
+def test_build_writer_writes_the_same_segment_as_whoosh(tmp_path, limitmb):
+    ours = _segment_files(_BuildWriter, tmp_path / "ours", limitmb)
+    whoosh = _segment_files(SegmentWriter, tmp_path / "whoosh", limitmb)
     assert {"pst", "trm", "_headline_len.col"} <= ours.keys()
     assert ours == whoosh

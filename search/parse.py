@@ -121,8 +121,12 @@ def parse_event_page(text: str) -> Page:
     localised = False
     for line in lines:
         stripped = line.strip()
-        date_match = _DATE_LINE.match(stripped)
-        if date is None and date_match:
+        if not stripped:
+            if section == "summary":
+                summary.append(line)  # keeps the summary's paragraphs apart
+            continue
+        date_match = _DATE_LINE.match(stripped) if date is None else None
+        if date_match:
             year, month, day, url = date_match.groups()
             date = make_date(int(year), int(month), int(day), "date line")
             localised = localised or url.startswith("/zh/")

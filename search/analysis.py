@@ -119,6 +119,7 @@ class _IndexMemo(CompositeAnalyzer):
         return terms
 
     def _index_tokens(self, value: str, positions: bool):
+        """The tokens the chain would give ``value`` for indexing, made from the memo (per subclass)."""
         raise NotImplementedError
 
 
@@ -126,7 +127,8 @@ class TextAnalyzer(_IndexMemo):
     """Stemmed English plus CJK bigrams: for headlines and summaries."""
 
     def __init__(self) -> None:
-        super().__init__(MixedTokenizer(), LowercaseFilter(), FoldFilter(), StopFilter(), StemFilter(cachesize=0))  # the memo caches
+        # No stemming cache: the memo already remembers each word's stem.
+        super().__init__(MixedTokenizer(), LowercaseFilter(), FoldFilter(), StopFilter(), StemFilter(cachesize=0))
 
     def __call__(self, value, removestops=True, mode="", **kwargs):
         if mode == "query" and removestops:

@@ -26,9 +26,41 @@ def decode_entities(text: str) -> str:
     return text
 
 
+_VARIANTS = re.compile(r"-\{(.*?)\}-", re.DOTALL)
+_VARIANT = re.compile(r"\s*(zh(?:-[A-Za-z]+)?)\s*:(.*)", re.DOTALL)
+# The tail of markup whose opening was lost: ";zh-hk:<text>;zh-tw:<text>;}-".
+_ORPHAN_VARIANTS = re.compile(r"(?:;\s*zh(?:-[A-Za-z]+)?\s*:[^;{}]*)+;?\s*\}-")
+# Simplified first: the text of the zh archive is mostly Simplified, and search folds to it anyway.
+_PREFERRED_VARIANTS = ("zh-hans", "zh-cn", "zh", "zh-sg", "zh-my", "zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def resolve_variants(text: str) -> str:
+    """MediaWiki language-conversion markup, as the zh archive carries it, resolved to one text.
+
+    ``-{zh-cn:<Simplified>; zh-tw:<Taiwan>;}-`` gives the Simplified variant (the
+    first given, when there is none); ``-{<text>}-`` (text protected from
+    conversion) gives the text itself.
+    """
+    if "-{" not in text and "}-" not in text:
+        return text
+    return _ORPHAN_VARIANTS.sub("", _VARIANTS.sub(_one_variant, text))
+
+
+def _one_variant(match: re.Match) -> str:
+    inner = match.group(1)
+    variants: dict[str, str] = {}
+    for part in inner.split(";"):
+        found = _VARIANT.fullmatch(part)
+        if found:
+            variants.setdefault(found.group(1).lower(), found.group(2).strip())
+    if not variants:
+        return inner
+    return next((variants[code] for code in _PREFERRED_VARIANTS if code in variants), next(iter(variants.values())))
+
+
 def plain_text(markdown: str) -> str:
     """Markdown or wiki-marked text as one line of plain text."""
-    text = markdown
+    text = resolve_variants(markdown)
     # Most lines have no markup: the substring tests spare them the regular expressions.
     if "](" in text:
         text = _LINK.sub(r"\1", text)
@@ -43,7 +75,7 @@ def plain_text(markdown: str) -> str:
 
 def split_list(line: str) -> list[str]:
     """Split a context line ``a, b, c`` into cleaned, non-empty values."""
-    values = (plain_text(part) for part in line.split(","))
+    values = (plain_text(part) for part in resolve_variants(line).split(","))
     return [value for value in values if value]
 
 

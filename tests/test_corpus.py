@@ -97,6 +97,11 @@ def test_zh_tags_come_from_context_lines(zh_index):
     assert event.language == "zh" and event.topic == "波蘭總統"
 
 
+def test_zh_language_conversion_markup_is_resolved():
+    texts = [value for e in read_archive_cached() for value in (e.headline, e.summary, e.topic, *e.tags)]
+    assert not [text for text in texts if "-{" in text or "}-" in text]
+
+
 @pytest.mark.parametrize("query", ("普京", "地震", "總統"))
 def test_zh_two_character_query_finds_the_events_containing_it(zh_index, query):
     page = zh_index.search(SearchRequest(text=query, page_size=100, page=1))

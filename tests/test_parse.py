@@ -6,7 +6,7 @@ import pytest
 
 from search.archive import split_topic_prefix
 from search.parse import ParseError, event_link, parse_day_index, parse_event_page
-from search.text import domain_of, plain_text
+from search.text import domain_of, plain_text, split_list
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,11 @@ from search.text import domain_of, plain_text
         ("the USS ''Fitzgerald'' collides", "the USS Fitzgerald collides"),
         ("see [the report](http://x.example/a)  now", "see the report now"),
         ("B&G Foods", "B&G Foods"),
+        # MediaWiki language-conversion markup: the Simplified variant, else the first one given.
+        ("-{zh-hans:苹果派;zh-tw:蘋果派;}-节", "苹果派节"),
+        ("-{zh-tw:甲; zh-hk:乙;}-", "甲"),
+        ("-{丙}-与-{}-丁", "丙与丁"),  # text protected from conversion; an empty one
+        ("决赛:杯;zh-hk:盃;zh-tw:盃;}-冠军", "决赛:杯冠军"),  # markup whose opening was lost
     ),
 )
 def test_plain_text_decodes_entities_and_strips_markup(markdown, expected):
@@ -138,3 +143,8 @@ _Context: A, B_
 def test_chinese_context_label_is_read():
     text = "## [2010-04-10](/zh/news/2010/04/10/index.md)\n\n### [事件 ](/zh/news/2010/04/10/事件.md)\n_消息: 俄羅斯, 波兰_\n"
     assert parse_day_index(text)[0].context == ["俄羅斯", "波兰"]
+
+
+def test_context_line_resolves_variants_before_splitting_tags():
+    assert split_list("-{zh-cn:足球俱乐部; zh-tw:足球俱樂部;}-, 足球") == ["足球俱乐部", "足球"]
+

@@ -19,6 +19,7 @@ import nh3
 from markupsafe import Markup
 
 from search.parse import SOURCE_HEADINGS, event_id, event_link
+from search.text import resolve_variants
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "a", "em", "strong", "b", "i", "sub", "sup", "code", "pre", "blockquote",
@@ -97,7 +98,7 @@ def article_markdown(text: str) -> str:
             skipping = level <= 3 and _HEADING.match(line).group(2).rstrip(":：").strip().casefold() in SOURCE_HEADINGS
         if not skipping:
             kept.append(line)
-    return "\n".join(kept).strip()
+    return resolve_variants("\n".join(kept).strip())
 
 
 def _heading_level(line: str) -> int:

@@ -24,7 +24,7 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.filters import Filter
 
-from .text import CJK_CHARS, strip_accents
+from .text import CJK_CHARS, strip_accents, to_simplified
 
 _WORD = re.compile(rf"[{CJK_CHARS}]+|[^\W_{CJK_CHARS}]+(?:['’][^\W_{CJK_CHARS}]+)*")
 _CJK_RUN = re.compile(rf"^[{CJK_CHARS}]")
@@ -67,14 +67,14 @@ def _bigrams(run: str) -> list[tuple[str, int]]:
 
 
 class FoldFilter(Filter):
-    """Unicode-normalise and strip accents, so "Nicolás" and "Nicolas" match."""
+    """Unicode-normalise, strip accents and simplify Chinese: "Nicolás" finds "Nicolas", "俄罗斯" finds "俄羅斯"."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FoldFilter)
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = strip_accents(token.text)
+            token.text = to_simplified(strip_accents(token.text))
             yield token
 
 

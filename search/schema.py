@@ -14,7 +14,7 @@ from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from .event import Event, Source
 from .store import OutdatedIndex
 
-SCHEMA_VERSION = 2  # raise it whenever the same event would be indexed differently
+SCHEMA_VERSION = 3  # raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified)
 
 
 def check_schema_version(manifest: dict, index_dir) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -94,6 +95,22 @@ def strip_accents(text: str) -> str:
         return text
     decomposed = unicodedata.normalize("NFKD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese as Simplified ("俄羅斯" -> "俄罗斯"); text without CJK characters unchanged.
+
+    The zh archive writes the same names both ways, often within one event, so
+    search folds both to one form, as it folds accents.
+    """
+    return _simplifier().convert(text) if has_cjk(text) else text
+
+
+@functools.cache
+def _simplifier():
+    import opencc  # loaded on first use: English archives never need it
+
+    return opencc.OpenCC("t2s")
 
 
 def has_cjk(text: str) -> bool:

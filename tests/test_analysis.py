@@ -76,3 +76,15 @@ def test_the_memo_stays_out_of_the_pickled_schema():
 ])
 def test_query_mode_keeps_a_lone_chinese_character(query, terms):
     assert [token.text for token in text_analyzer()(query, mode="query")] == terms
+
+
+@pytest.mark.parametrize(("analyzer", "traditional", "simplified"), [
+    (text_analyzer(), "俄羅斯總統訪問", "俄罗斯总统访问"),
+    (facet_analyzer(), "俄羅斯", "俄罗斯"),
+])
+@pytest.mark.parametrize("mode", ["index", "query"])
+def test_traditional_chinese_folds_to_simplified(analyzer, traditional, simplified, mode):
+    terms = [token.text for token in analyzer(traditional, mode=mode)]
+    assert terms == [token.text for token in analyzer(simplified, mode=mode)]
+    assert terms
+

@@ -175,21 +175,11 @@ class _TermRunPool(PostingPool):
     documents.
     """
 
+    # Whoosh's own _read_run unpickles what this writes, one term's group at a time.
     def _write_run(self, f, items) -> None:
         for term, postings in itertools.groupby(items, key=_TERM):
             pickle.dump((term, [posting[2:] for posting in postings]), f, pickle.HIGHEST_PROTOCOL)
         f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                yield pickle.load(f)
-        except EOFError:
-            return
-        finally:
-            f.close()
-            self._remove_run(path)
 
     def _merge_runs(self, paths):
         runs = [self._read_run(path) for path in paths]

@@ -150,10 +150,20 @@ class ParsedText:
     message: str = ""
 
 
+# A "-" that starts a word outside quotes ("putin -syria"), not one inside it ("al-Assad").
+_QUOTED_OR_MINUS = re.compile(r'"[^"]*"|(?<![^\s(])-(?=[^\s-])')
+
+
+def _minus_as_not(text: str) -> str:
+    """Whoosh's parser knows NOT but not the "-word" that users type: say it its way."""
+    return _QUOTED_OR_MINUS.sub(lambda match: match.group() if match.group() != "-" else "NOT ", text)
+
+
 def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
     """Parse query text; broken syntax falls back to searching its words, with a message."""
     if not text.strip():
         return ParsedText(None)
+    text = _minus_as_not(text)
     try:
         parsed = parser.parse(text)
     except Exception:  # Whoosh raises assorted errors on pathological input

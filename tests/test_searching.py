@@ -68,3 +68,22 @@ def test_timeline_unit_follows_the_range(index, request_args, unit):
 def test_newest_sort_is_by_date(index):
     dates = [hit.date for hit in index.search(SearchRequest(text="killed", sort="newest", page_size=50)).hits]
     assert dates == sorted(dates, reverse=True)
+
+
+def _ids(index, text: str) -> set[str]:
+    return {hit.id for hit in index.search(SearchRequest(text=text, page_size=100)).hits}
+
+
+@pytest.mark.parametrize(("query", "without"), [
+    ("russia -syria", "syria"),
+    ("-syria", "syria"),
+    ('russia -"civil war"', '"civil war"'),
+])
+def test_minus_word_excludes_it(index, query, without):
+    found, excluded = _ids(index, query), _ids(index, without)
+    assert found and excluded and not found & excluded
+
+
+def test_hyphen_inside_a_word_is_no_exclusion(index):
+    assert _ids(index, "al-Assad") == _ids(index, '"al Assad"') != set()
+

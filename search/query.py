@@ -163,7 +163,8 @@ def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
     """Parse query text; broken syntax falls back to searching its words, with a message."""
     if not text.strip():
         return ParsedText(None)
-    text = _minus_as_not(text)
+    # Lone surrogates (undecodable bytes in a command-line argument) cannot become index terms.
+    text = _minus_as_not(text.encode("utf-8", "replace").decode("utf-8"))
     try:
         parsed = parser.parse(text)
     except Exception:  # Whoosh raises assorted errors on pathological input

@@ -92,6 +92,14 @@ def test_python_dash_m_search_runs_the_cli(index_dir):
     assert done.returncode == 0 and done.stdout.startswith("1 event,")
 
 
+@pytest.mark.parametrize("query", (b"source:\xff", b"caf\xe9 \xff\xfe"))
+def test_undecodable_query_bytes_get_an_answer_not_a_traceback(index_dir, query):
+    # A terminal that is not UTF-8 hands Python bytes it keeps as lone surrogates.
+    done = subprocess.run([sys.executable.encode(), b"-m", b"search", b"search", query, b"--index-dir",
+                           bytes(index_dir)], capture_output=True, timeout=60)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr
+
+
 def test_serve_answers_over_http_with_the_real_server(index_dir):
     import socket
     import time

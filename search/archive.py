@@ -27,7 +27,7 @@ from .parse import (
     parse_event_page,
     related_tags,
 )
-from .text import dedupe, domain_of, has_cjk, headline_key, plain_text
+from .text import dedupe, domain_of, has_cjk, headline_key, plain_text, variant_alternatives
 
 DAY_INDEX_NAMES = ("index.md", "README.md")  # README.md is a copy; read only without index.md
 _DAY_PATH = re.compile(r"^news/(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -203,6 +203,9 @@ def _build_event(
     topic = (entry.topic if entry else "") or (page.topic if page else "") or topic
     summary_md = page.summary if page and page.summary else (entry.summary if entry else "")
     tags = (entry.context if entry else []) + (page.context + related_tags(page) if page else [])
+    written = [headline_md, summary_md, *(entry.context_lines if entry else [])]
+    if page:
+        written += page.context_lines + [link.rest for link in page.related]
     return Event(
         id=event_id(date, slug),
         date=date,
@@ -215,6 +218,7 @@ def _build_event(
         related=tuple(dict.fromkeys(_related_ids(page))) if page else (),
         language="zh" if (page and page.localised) or has_cjk(headline) else "en",
         path=path or index_path,
+        aliases=tuple(variant_alternatives("\n".join(written))),
     )
 
 

@@ -30,6 +30,7 @@ class Event:
     related: tuple[str, ...] = ()  # ids of related events
     language: str = "en"
     path: str = ""  # content-relative path of the file it came from ("" if index-only)
+    aliases: tuple[str, ...] = ()  # other regions' names for what it mentions (searchable, not shown)
 
     @property
     def day(self) -> str:

@@ -53,6 +53,7 @@ class Page:
     related: list[Link] = dataclasses.field(default_factory=list)
     changes: list[Link] = dataclasses.field(default_factory=list)
     context: list[str] = dataclasses.field(default_factory=list)
+    context_lines: list[str] = dataclasses.field(default_factory=list)  # as written, for variant_alternatives
     localised: bool = False  # links carry /zh or headings are Chinese
     raw: str = ""  # the page's Markdown as found, for rendering
 
@@ -66,6 +67,7 @@ class IndexEntry:
     topic: str = ""
     summary: str = ""
     context: list[str] = dataclasses.field(default_factory=list)
+    context_lines: list[str] = dataclasses.field(default_factory=list)  # as written
 
 
 def make_date(year: int, month: int, day: int, where: str) -> dt.date:
@@ -118,6 +120,7 @@ def parse_event_page(text: str) -> Page:
     section = None
     sections: dict[str, list[Link]] = {"source": [], "related": [], "changes": []}
     context: list[str] = []
+    context_lines: list[str] = []
     localised = False
     for line in lines:
         stripped = line.strip()
@@ -145,6 +148,7 @@ def parse_event_page(text: str) -> Page:
         if section == "summary":
             if _CONTEXT.match(stripped):
                 context += _context_of(stripped)
+                context_lines.append(stripped)
             else:
                 summary.append(line)
         elif section == "source":
@@ -168,6 +172,7 @@ def parse_event_page(text: str) -> Page:
         related=sections["related"],
         changes=sections["changes"],
         context=context,
+        context_lines=context_lines,
         localised=localised,
         raw=text,
     )
@@ -224,6 +229,7 @@ def parse_day_index(text: str) -> list[IndexEntry]:
             last = entries[-1]
             if _CONTEXT.match(stripped):
                 last.context += _context_of(stripped)
+                last.context_lines.append(stripped)
             elif not last.summary:
                 last.summary = stripped
     return entries

@@ -47,7 +47,7 @@ def make_schema() -> Schema:
         date=DATETIME(),
         headline=TEXT(analyzer=text, field_boost=2.0, multitoken_query="phrase"),
         summary=TEXT(analyzer=text, multitoken_query="phrase"),
-        # Tags, topic and outlets as words, so a plain query finds an event by its context too.
+        # Tags, topic, outlets and other regions' names as words: a plain query finds an event by its context too.
         context=TEXT(analyzer=text, field_boost=0.5, multitoken_query="phrase"),
         tag=FACET(),
         topic=FACET(),
@@ -73,6 +73,7 @@ def payload_of(event: Event) -> dict:
         "related": list(event.related),
         "language": event.language,
         "path": event.path,
+        "aliases": list(event.aliases),
     }
     data["fingerprint"] = hashlib.blake2b(json.dumps(data, sort_keys=True).encode(), digest_size=8).hexdigest()
     return data
@@ -92,6 +93,7 @@ def event_of(payload: dict) -> Event:
         related=tuple(payload["related"]),
         language=payload["language"],
         path=payload["path"],
+        aliases=tuple(payload.get("aliases", ())),
     )
 
 
@@ -116,7 +118,7 @@ def document_of(event: Event) -> dict:
         "date": dt.datetime.combine(event.date, dt.time()),
         "headline": event.headline,
         "summary": event.summary,
-        "context": "\n".join([event.topic, *event.tags, *sources]),
+        "context": "\n".join([event.topic, *event.tags, *sources, *event.aliases]),
         "tag": FACET_SEPARATOR.join(event.tags),
         "topic": event.topic,
         "source": FACET_SEPARATOR.join(sources),

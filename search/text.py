@@ -47,16 +47,42 @@ def resolve_variants(text: str) -> str:
     return _ORPHAN_VARIANTS.sub("", _VARIANTS.sub(_one_variant, text))
 
 
-def _one_variant(match: re.Match) -> str:
-    inner = match.group(1)
+def variant_alternatives(text: str) -> list[str]:
+    """The variants that ``resolve_variants`` leaves out and that differ from the kept one by more than script.
+
+    Taiwan and Hong Kong often name people and things differently (a different
+    transliteration, not just Traditional characters): search should know those names too.
+    """
+    if "-{" not in text:
+        return []
+    alternatives: dict[str, None] = {}
+    for match in _VARIANTS.finditer(text):
+        variants = _variants_of(match.group(1))
+        if variants:
+            kept = to_simplified(_preferred(variants))
+            for variant in variants.values():
+                if variant and to_simplified(variant) != kept:
+                    alternatives[variant] = None
+    return list(alternatives)
+
+
+def _variants_of(inner: str) -> dict[str, str]:
+    """{"zh-cn": text, "zh-tw": text, ...} of one markup's inside; empty when it names no variants."""
     variants: dict[str, str] = {}
     for part in inner.split(";"):
         found = _VARIANT.fullmatch(part)
         if found:
             variants.setdefault(found.group(1).lower(), found.group(2).strip())
-    if not variants:
-        return inner
+    return variants
+
+
+def _preferred(variants: dict[str, str]) -> str:
     return next((variants[code] for code in _PREFERRED_VARIANTS if code in variants), next(iter(variants.values())))
+
+
+def _one_variant(match: re.Match) -> str:
+    variants = _variants_of(match.group(1))
+    return _preferred(variants) if variants else match.group(1)
 
 
 def plain_text(markdown: str) -> str:

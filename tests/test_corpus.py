@@ -121,6 +121,14 @@ def test_zh_traditional_and_simplified_queries_find_the_same_events(zh_index):
     assert any("俄羅斯" in _searchable_text(e) for e in written) and any("俄罗斯" in _searchable_text(e) for e in written)
 
 
+def test_zh_other_regions_names_find_their_events(zh_index):
+    # The markup names Trump 川普 for Taiwan; the text shows the Simplified variant.
+    found = _all_hits(zh_index, "川普")
+    shown = {e.id for e in read_archive_cached() if "川普" in _searchable_text(e)}
+    assert len(found) > len(shown)
+    assert all("川普" in e.markdown or "川普" in _searchable_text(e) for e in read_archive_cached() if e.id in found)
+
+
 @pytest.mark.parametrize("char", ("雨", "京"))
 def test_zh_one_character_query_finds_the_events_containing_it(zh_index, char):
     # Indexed as bigrams, a character is found wherever it stands in a run of two or more.

@@ -6,7 +6,7 @@ import pytest
 
 from search.archive import split_topic_prefix
 from search.parse import ParseError, event_link, parse_day_index, parse_event_page
-from search.text import domain_of, plain_text, split_list
+from search.text import domain_of, plain_text, split_list, variant_alternatives
 
 
 @pytest.mark.parametrize(
@@ -147,4 +147,13 @@ def test_chinese_context_label_is_read():
 
 def test_context_line_resolves_variants_before_splitting_tags():
     assert split_list("-{zh-cn:足球俱乐部; zh-tw:足球俱樂部;}-, 足球") == ["足球俱乐部", "足球"]
+
+
+@pytest.mark.parametrize(("text", "alternatives"), [
+    ("-{zh-hans:甲国;zh-tw:乙國;zh-hk:甲國;}-", ["乙國"]),  # 甲國 is 甲国 in Traditional script: no alternative
+    ("-{zh-cn:丙;zh-tw:丁;}-与-{zh-cn:丙;zh-hk:丁;}-", ["丁"]),
+    ("-{戊}-, no markup, -{}-", []),
+])
+def test_variant_alternatives_are_the_other_names(text, alternatives):
+    assert variant_alternatives(text) == alternatives
 

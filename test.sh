@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need (venv, package, Chromium for the browser tests) and run them.
+# Install everything the tests need (venv, package, Chromium for the browser tests), check lint and format, run the tests.
 # Usage: ./test.sh [pytest args...]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,5 +12,9 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+echo "ruff: lint and format check" >&2
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
 
 exec .venv/bin/python -m pytest "$@"

@@ -18,11 +18,25 @@ import random
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
-from bench.vocab import (ADJS, DETS, EVENT_KINDS, NOUNS, ORG_KINDS, OUTLET_KINDS, PLACE_KINDS, PREPS,
-                         QUOTES, SYLL, TLDS, UNITS, VERBS)
+from bench.vocab import (
+    ADJS,
+    DETS,
+    EVENT_KINDS,
+    NOUNS,
+    ORG_KINDS,
+    OUTLET_KINDS,
+    PLACE_KINDS,
+    PREPS,
+    QUOTES,
+    SYLL,
+    TLDS,
+    UNITS,
+    VERBS,
+)
 
 FIRST_DAY, LAST_DAY = dt.date(2003, 1, 1), dt.date(2025, 12, 31)
 SLUG_MAX = 140
@@ -102,13 +116,17 @@ class _World:
 
     def __init__(self, rng: random.Random, events: int) -> None:
         self.rng = rng
-        names = self._unique(lambda: "".join(rng.choice(SYLL) for _ in range(rng.randint(2, 3))).capitalize(), 6000)
+        names = self._unique(
+            lambda: "".join(rng.choice(SYLL) for _ in range(rng.randint(2, 3))).capitalize(), 6000
+        )
         self.places, self.first, self.last = names[:3000], names[3000:4000], names[4000:]
         self.people = [self._person() for _ in range(3000)]
         self.tags = self._unique(self._tag, min(20000, max(200, events // 5)))
         self.topics = self._unique(self._topic, min(3000, max(50, events // 30)))
-        self.outlets = [(n, f"www.{slugify(n)}.{rng.choice(TLDS)}")
-                        for n in self._unique(lambda: f"{rng.choice(names)} {rng.choice(OUTLET_KINDS)}", 300)]
+        self.outlets = [
+            (n, f"www.{slugify(n)}.{rng.choice(TLDS)}")
+            for n in self._unique(lambda: f"{rng.choice(names)} {rng.choice(OUTLET_KINDS)}", 300)
+        ]
         self.tag_cum, self.topic_cum = _cum(len(self.tags)), _cum(len(self.topics))
         self.noun_cum, self.verb_cum = _cum(len(NOUNS), 0.8), _cum(len(VERBS), 0.8)
         self.outlet_cum = _cum(len(self.outlets), 1.1)
@@ -127,17 +145,26 @@ class _World:
     def _tag(self) -> str:
         """Places, people, organisations, named events, a few common-noun tags."""
         rng, place = self.rng, self.rng.choice(self.places)
-        return rng.choices((place, f"{place} {rng.choice(PLACE_KINDS)}", self._person(),
-                            f"{place} {rng.choice(ORG_KINDS)}",
-                            f"{rng.randint(2003, 2025)} {place} {rng.choice(EVENT_KINDS)}",
-                            f"{rng.choice(ADJS)} {rng.choice(NOUNS)}"), (25, 10, 35, 20, 7, 3))[0]
+        return rng.choices(
+            (
+                place,
+                f"{place} {rng.choice(PLACE_KINDS)}",
+                self._person(),
+                f"{place} {rng.choice(ORG_KINDS)}",
+                f"{rng.randint(2003, 2025)} {place} {rng.choice(EVENT_KINDS)}",
+                f"{rng.choice(ADJS)} {rng.choice(NOUNS)}",
+            ),
+            (25, 10, 35, 20, 7, 3),
+        )[0]
 
     def _topic(self) -> str:
         """Topics as the archive has them: a place, an ongoing story, a dated one."""
         rng, place, kind = self.rng, self.rng.choice(self.places), self.rng.choice(EVENT_KINDS)
         year = rng.randint(2003, 2024)
-        return rng.choices((place, f"{place} {kind}", f"{place} {kind} ({year}-present)",
-                            f"{year} {place} {kind}"), (40, 30, 15, 15))[0]
+        return rng.choices(
+            (place, f"{place} {kind}", f"{place} {kind} ({year}-present)", f"{year} {place} {kind}"),
+            (40, 30, 15, 15),
+        )[0]
 
 
 class _Drafter:
@@ -146,7 +173,8 @@ class _Drafter:
     def __init__(self, world: _World) -> None:
         self.w, self.rng = world, world.rng
         self.recent: dict[str, collections.deque[_Ref]] = collections.defaultdict(
-            lambda: collections.deque(maxlen=RECENT_PER_TAG))
+            lambda: collections.deque(maxlen=RECENT_PER_TAG)
+        )
         self.seq = 0
 
     def _phrase(self, ents: list[str]) -> list[str]:
@@ -187,10 +215,26 @@ class _Drafter:
         headline = ""
         while not headline or slugify(headline) in taken:
             headline = self.sentences(int(rng.triangular(10, 40, 18)), tags[:])
-        summary = "" if rng.random() < 0.4 else self.sentences(
-            int(rng.triangular(6, 60, 22)), tags[1:], quotes=rng.random() < 0.1)
-        e = _Draft(day, slugify(headline), headline, summary, topic, tags, " " if rng.random() < 0.03 else "",
-                   self._sources(day), self._related(tags), rng.random() < 0.015, "", rng.random() < 0.5, "")
+        summary = (
+            ""
+            if rng.random() < 0.4
+            else self.sentences(int(rng.triangular(6, 60, 22)), tags[1:], quotes=rng.random() < 0.1)
+        )
+        e = _Draft(
+            day,
+            slugify(headline),
+            headline,
+            summary,
+            topic,
+            tags,
+            " " if rng.random() < 0.03 else "",
+            self._sources(day),
+            self._related(tags),
+            rng.random() < 0.015,
+            "",
+            rng.random() < 0.5,
+            "",
+        )
         old_slug = slugify(f"{topic} {headline}")
         if rng.random() < 0.03 and not e.index_only and old_slug not in taken and old_slug != e.slug:
             e.old_slug, e.stamp = old_slug, self._stamp(day)
@@ -199,13 +243,16 @@ class _Drafter:
 
     def _sources(self, day: dt.date) -> list[tuple[str, str]]:
         rng, w, out = self.rng, self.w, []
-        for name, host in dict.fromkeys(rng.choices(w.outlets, cum_weights=w.outlet_cum,
-                                                     k=rng.choices((1, 2, 3), (60, 30, 10))[0])):
+        for name, host in dict.fromkeys(
+            rng.choices(w.outlets, cum_weights=w.outlet_cum, k=rng.choices((1, 2, 3), (60, 30, 10))[0])
+        ):
             scheme = "https" if day.year >= 2014 or rng.random() < 0.2 else "http"
             path = f"{day:%Y/%m/%d}/{'-'.join(rng.sample(NOUNS, 4))}-{rng.randint(1000, 999999)}"
             out.append((name, f"{scheme}://{host}/{path}.html"))
         if rng.random() < 0.08:
-            out.append(("Cover Image", f"https://img.{out[0][1].split('/')[2][4:]}/{rng.getrandbits(48):012x}.jpg"))
+            out.append(
+                ("Cover Image", f"https://img.{out[0][1].split('/')[2][4:]}/{rng.getrandbits(48):012x}.jpg")
+            )
         return out
 
     def _related(self, tags: list[str]) -> list[_Ref]:
@@ -220,7 +267,9 @@ class _Drafter:
         return sorted(picked.values(), key=lambda r: -r.seq)  # newest first, as the archive lists them
 
     def _stamp(self, day: dt.date) -> str:
-        t = dt.datetime(day.year, day.month, day.day) + dt.timedelta(seconds=self.rng.randint(86400, 86400 * 900))
+        t = dt.datetime(day.year, day.month, day.day) + dt.timedelta(
+            seconds=self.rng.randint(86400, 86400 * 900)
+        )
         return t.strftime("%Y-%m-%d %H:%M:%S")
 
     def remember(self, e: _Draft) -> None:
@@ -239,10 +288,14 @@ def _page(e: _Draft, headline: str, changes: str) -> bytes:
     """An event page; the header date keeps the archive's unpadded day ('2015-09-4')."""
     d, tags = e.day, set(e.tags)
     src = "".join(f"{1 if n == 'Cover Image' else i + 1}. [{n}]({u})\n" for i, (n, u) in enumerate(e.sources))
-    rel = "".join(f"{i + 1}. [{r.headline} ]({r.link}) _Context: {', '.join(t for t in r.tags if t in tags)}_\n"
-                  for i, r in enumerate(e.related))
-    out = (f"### [{d.year}-{d.month:02d}-{d.day}](/{_dir(d)}/index.md)\n\n# {e.lead}{headline} \n\n"
-           f"{e.summary}\n\n\n### Source:\n\n{src}")
+    rel = "".join(
+        f"{i + 1}. [{r.headline} ]({r.link}) _Context: {', '.join(t for t in r.tags if t in tags)}_\n"
+        for i, r in enumerate(e.related)
+    )
+    out = (
+        f"### [{d.year}-{d.month:02d}-{d.day}](/{_dir(d)}/index.md)\n\n# {e.lead}{headline} \n\n"
+        f"{e.summary}\n\n\n### Source:\n\n{src}"
+    )
     return (out + (f"\n### Related:\n\n{rel}" if rel else "") + changes).encode()
 
 
@@ -263,14 +316,19 @@ def _write_day(root: Path, day: dt.date, evs: list[_Draft]) -> int:
             (ddir / f"{e.old_slug}.md").write_bytes(_page(e, old, ""))
             files += 1
             if e.changes:  # the real archive lists versions on only some current pages
-                changes = (f"\n### Changes:\n\n1. [{old} ](/{_dir(day)}/{e.old_slug}.md) _{e.stamp} "
-                           f"(First version)_\n1. [{e.headline} ]({e.link}) _(Current version)_\n")
+                changes = (
+                    f"\n### Changes:\n\n1. [{old} ](/{_dir(day)}/{e.old_slug}.md) _{e.stamp} "
+                    f"(First version)_\n1. [{e.headline} ]({e.link}) _(Current version)_\n"
+                )
         (ddir / f"{e.slug}.md").write_bytes(_page(e, e.headline, changes))
         files += 1
     prev, rel = day - dt.timedelta(days=1), f"{day.year}/{day.month:02d}/{day.day}"
-    index = (f"\nFormats: [HTML]({rel}/index.html)  [JSON]({rel}/index.json)  [XML]({rel}/index.xml)  \n\n"
-             f"## [{day.year}-{day.month:02d}-{day.day}](/{_dir(day)}/index.md)\n\n"
-             + "\n".join(_index_entry(e) for e in evs) + f"\n## [Previous Day...](/{_dir(prev)}/index.md)\n\n")
+    index = (
+        f"\nFormats: [HTML]({rel}/index.html)  [JSON]({rel}/index.json)  [XML]({rel}/index.xml)  \n\n"
+        f"## [{day.year}-{day.month:02d}-{day.day}](/{_dir(day)}/index.md)\n\n"
+        + "\n".join(_index_entry(e) for e in evs)
+        + f"\n## [Previous Day...](/{_dir(prev)}/index.md)\n\n"
+    )
     (ddir / "index.md").write_bytes(index.encode())
     (ddir / "README.md").write_bytes(index.encode())  # the real archive keeps a copy under this name
     return files
@@ -290,11 +348,12 @@ def plan_days(rng: random.Random, events: int) -> list[tuple[dt.date, int]]:
         if counts[i] + step >= 1:
             counts[i] += step
             diff -= step
-    return [(FIRST_DAY + dt.timedelta(days=p), c) for p, c in zip(picked, counts)]
+    return [(FIRST_DAY + dt.timedelta(days=p), c) for p, c in zip(picked, counts, strict=False)]
 
 
-def generate(out_dir: Path, events: int, seed: int = 0,
-             progress: Callable[[int, int], None] | None = None) -> GeneratedArchive:
+def generate(
+    out_dir: Path, events: int, seed: int = 0, progress: Callable[[int, int], None] | None = None
+) -> GeneratedArchive:
     """Write `events` synthetic events under out_dir/news/; same seed, same bytes."""
     if events < 1:
         raise ValueError("events must be at least 1")
@@ -334,9 +393,11 @@ def main(argv: list[str] | None = None) -> int:
 
     res = generate(args.out_dir, args.events, args.seed, progress)
     print(file=sys.stderr)
-    print(f"{res.events} events ({res.pages} pages, {res.index_only} index-only, {res.superseded} "
-          f"superseded), {res.days} days, {res.tags} tags, {res.files} files in "
-          f"{time.monotonic() - start:.1f}s -> {res.out_dir}")
+    print(
+        f"{res.events} events ({res.pages} pages, {res.index_only} index-only, {res.superseded} "
+        f"superseded), {res.days} days, {res.tags} tags, {res.files} files in "
+        f"{time.monotonic() - start:.1f}s -> {res.out_dir}"
+    )
     return 0
 
 

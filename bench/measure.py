@@ -26,8 +26,14 @@ class Run:
 def run_process(args: list[str], env: dict | None = None, cwd: Path | None = None) -> Run:
     """Run a command to completion, sampling the memory of it and its worker processes."""
     started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, **(env or {})}, cwd=cwd)
+    process = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
     peak = [0]
     sampler = threading.Thread(target=_sample_rss, args=(process, peak), daemon=True)
     sampler.start()
@@ -98,8 +104,10 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem = next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+        rows = Path("/proc/meminfo").read_text().splitlines()
+        mem = next(row for row in rows if row.startswith("MemTotal"))
         mem_gib = int(mem.split()[1]) / 2**20
     except (OSError, StopIteration):
         mem_gib = 0
-    return f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+    python = platform.python_version()
+    return f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB, Python {python}, {platform.system()}"

@@ -31,7 +31,9 @@ def query_set(db_path: Path, count: int, seed: int) -> dict[str, list[BenchQuery
     for rowid, tag in conn.execute("SELECT event_rowid, tag FROM event_tags"):
         tags.setdefault(rowid, []).append(tag)
     conn.close()
-    words = sorted({w.lower() for _, headline, _ in rows for w in re.findall(r"[A-Za-z]{5,}", headline)} - STOP)
+    words = sorted(
+        {w.lower() for _, headline, _ in rows for w in re.findall(r"[A-Za-z]{5,}", headline)} - STOP
+    )
     picked = rng.sample(words, min(len(words), count * 3))
     plain = [BenchQuery(w) for w in picked[:count]]
     faceted = [BenchQuery(w) for w in picked[count : count * 2]]

@@ -33,7 +33,9 @@ ZH_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "zh"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=10_000, help="archive size (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="archive and query-set seed")
     parser.add_argument("--queries", type=int, default=100, help="distinct queries per mode")
@@ -70,7 +72,9 @@ def run_suite(events: int, seed: int, queries: int, web_seconds: int) -> list[tu
     rows: list[tuple] = []
 
     log("full build: eventsearch")
-    ours = run_process(python_command("-m", "search", "index", str(content), "--index-dir", str(index_dir), "--quiet"))
+    ours = run_process(
+        python_command("-m", "search", "index", str(content), "--index-dir", str(index_dir), "--quiet")
+    )
     _check(ours)
     log("full build: sqlite")
     ref = run_process(python_command("-m", "bench.sqlite_job", "build", str(content), str(db)))
@@ -89,23 +93,33 @@ def run_suite(events: int, seed: int, queries: int, web_seconds: int) -> list[tu
         paths = [p.relative_to(content).as_posix() for p in rng.sample(pages, changed)]
         for path in paths:
             file = content / path
-            file.write_text(file.read_text().replace("\n\n", f"\n\nEdited for the benchmark {changed}.\n\n", 1))
+            file.write_text(
+                file.read_text().replace("\n\n", f"\n\nEdited for the benchmark {changed}.\n\n", 1)
+            )
         log(f"update after {changed} changed files")
-        ours = run_process(python_command("-m", "search", "update", str(content), *paths, "--index-dir",
-                                          str(index_dir), "--quiet"))
+        ours = run_process(
+            python_command(
+                "-m", "search", "update", str(content), *paths, "--index-dir", str(index_dir), "--quiet"
+            )
+        )
         _check(ours)
         ref = run_process(python_command("-m", "bench.sqlite_job", "update", str(content), str(db), *paths))
         _check(ref)
         rows.append((f"update, {changed} changed file(s), s", ours.seconds, ref.seconds))
     log("update by scan (no paths, not a git repository)")
-    ours = run_process(python_command("-m", "search", "update", str(content), "--scan", "--index-dir", str(index_dir),
-                                      "--quiet"))
+    ours = run_process(
+        python_command(
+            "-m", "search", "update", str(content), "--scan", "--index-dir", str(index_dir), "--quiet"
+        )
+    )
     rows.append(("update by full scan, nothing changed, s", ours.seconds, None))
 
     sets = query_set(db, queries, seed)
     word = sets["faceted"][0].text
     log("cold start")
-    ours = _median_seconds(python_command("-m", "search", "search", word, "--index-dir", str(index_dir), "--json"))
+    ours = _median_seconds(
+        python_command("-m", "search", "search", word, "--index-dir", str(index_dir), "--json")
+    )
     ref = _median_seconds(python_command("-m", "bench.sqlite_job", "search", str(db), word))
     rows.append(("cold start to first answer (median of 9), ms", ours * 1000, ref * 1000))
 
@@ -114,10 +128,12 @@ def run_suite(events: int, seed: int, queries: int, web_seconds: int) -> list[tu
         log(f"web path: {web_seconds} s with 8 connections")
         web = load_test(index_dir, sets["faceted"] + sets["two_tags"], web_seconds)
         if web:
-            rows += [("search page p50 ms (8 clients)", web["p50_ms"], None),
-                     ("search page p95 ms (8 clients)", web["p95_ms"], None),
-                     ("search page requests/s", web["rps"], None),
-                     ("search page errors", web["errors"], None)]
+            rows += [
+                ("search page p50 ms (8 clients)", web["p50_ms"], None),
+                ("search page p95 ms (8 clients)", web["p95_ms"], None),
+                ("search page requests/s", web["rps"], None),
+                ("search page errors", web["errors"], None),
+            ]
     return rows
 
 
@@ -127,8 +143,11 @@ def zh_build(work: Path) -> list[tuple]:
         log(f"{ZH_CORPUS} is not there: no zh build row")
         return []
     log("full build of the real zh archive: eventsearch, then sqlite")
-    ours = run_process(python_command("-m", "search", "index", str(ZH_CORPUS), "--index-dir", str(work / "zh-index"),
-                                      "--quiet"))
+    ours = run_process(
+        python_command(
+            "-m", "search", "index", str(ZH_CORPUS), "--index-dir", str(work / "zh-index"), "--quiet"
+        )
+    )
     _check(ours)
     ref = run_process(python_command("-m", "bench.sqlite_job", "build", str(ZH_CORPUS), str(work / "zh.db")))
     _check(ref)
@@ -136,7 +155,7 @@ def zh_build(work: Path) -> list[tuple]:
 
 
 def _median_seconds(command: list[str], runs: int = 9) -> float:
-    """Median wall time of a fresh process, after one unmeasured run that brings the files into the page cache.
+    """Median wall time of a fresh process, after one unmeasured run that brings files into the page cache.
 
     One sample is at the mercy of whatever else runs (the steps before leave the machine busy).
     """
@@ -166,16 +185,23 @@ def query_latencies(index_dir: Path, db: Path, sets: dict[str, list[BenchQuery]]
         log(f"queries: {mode}")
         ours, ref = [], []
         for query in sets[mode]:
-            request = SearchRequest(text=query.text, tags=query.tags, date_from=query.date_from,
-                                    date_to=query.date_to, facets=options["facets"])
+            request = SearchRequest(
+                text=query.text,
+                tags=query.tags,
+                date_from=query.date_from,
+                date_to=query.date_to,
+                facets=options["facets"],
+            )
             started = time.perf_counter()
             index.search(request)
             ours.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             reference.search(query.text, query.tags, query.date_from, query.date_to, facets=options["facets"])
             ref.append((time.perf_counter() - started) * 1000)
-        rows += [(f"{mode} p50 ms", percentile(ours, 50), percentile(ref, 50)),
-                 (f"{mode} p95 ms", percentile(ours, 95), percentile(ref, 95))]
+        rows += [
+            (f"{mode} p50 ms", percentile(ours, 50), percentile(ref, 50)),
+            (f"{mode} p95 ms", percentile(ours, 95), percentile(ref, 95)),
+        ]
     index.close()
     reference.close()
     return rows
@@ -183,8 +209,14 @@ def query_latencies(index_dir: Path, db: Path, sets: dict[str, list[BenchQuery]]
 
 def render(rows: list[tuple], events: int) -> str:
     """A Markdown table: figure, eventsearch, SQLite FTS5, ratio (eventsearch / SQLite)."""
-    lines = [f"### {events:,} events — {dt.date.today().isoformat()}", "", f"Machine: {machine()}", "",
-             "| figure | eventsearch | SQLite FTS5 | ratio |", "|---|---:|---:|---:|"]
+    lines = [
+        f"### {events:,} events — {dt.date.today().isoformat()}",
+        "",
+        f"Machine: {machine()}",
+        "",
+        "| figure | eventsearch | SQLite FTS5 | ratio |",
+        "|---|---:|---:|---:|",
+    ]
     for name, ours, ref in rows:
         ratio = f"{ours / ref:.2f}" if ref else "–"
         lines.append(f"| {name} | {_fmt(ours)} | {_fmt(ref)} | {ratio} |")
@@ -201,7 +233,7 @@ def record(table: str) -> None:
     """Prepend a run's table to bench/RESULTS.md (newest first)."""
     header = "# Benchmark results\n\nNewest first. Produced by `python -m bench.run --record`.\n\n"
     old = RESULTS.read_text() if RESULTS.exists() else header
-    body = old[len(header):] if old.startswith(header) else old
+    body = old[len(header) :] if old.startswith(header) else old
     RESULTS.write_text(header + table + "\n" + body)
 
 

@@ -1,8 +1,8 @@
 """The SQLite FTS5 reference's jobs as whole processes, timed like ``eventsearch``'s own commands.
 
-    python -m bench.sqlite_job build CONTENT_DIR DB
-    python -m bench.sqlite_job update CONTENT_DIR DB PATH...
-    python -m bench.sqlite_job search DB WORDS
+python -m bench.sqlite_job build CONTENT_DIR DB
+python -m bench.sqlite_job update CONTENT_DIR DB PATH...
+python -m bench.sqlite_job search DB WORDS
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _read(day_job: tuple[Path, str]):
 
 
 def build(content_dir: Path, db_path: Path) -> None:
-    """Parse the archive with the same parser, in one process per core as eventsearch does, and load SQLite."""
+    """Parse the archive with the same parser, one process per core as eventsearch does, and load SQLite."""
     days = list(iter_day_dirs(content_dir))
     with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
         results = pool.imap(_read, [(content_dir, day) for day in days], chunksize=32)
@@ -36,8 +36,12 @@ def update(content_dir: Path, db_path: Path, paths: list[str]) -> None:
     days = sorted({day_of_path(p) for p in paths} - {None})
     events = [event for result in read_days(content_dir, days) for event in result.events]
     day_dates = [event.date.isoformat() for event in events]
-    old = [row[0] for row in reference.conn.execute(
-        f"SELECT id FROM events WHERE date IN ({','.join('?' * len(day_dates))})", day_dates)]
+    old = [
+        row[0]
+        for row in reference.conn.execute(
+            f"SELECT id FROM events WHERE date IN ({','.join('?' * len(day_dates))})", day_dates
+        )
+    ]
     reference.update(events, [i for i in old if i not in {e.id for e in events}])
     reference.close()
     print(len(events))

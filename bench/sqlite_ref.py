@@ -11,8 +11,8 @@ import datetime as dt
 import itertools
 import re
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from search.event import Event
 
@@ -97,11 +97,15 @@ class SqliteReference:
         rowids = list(range(start, start + len(events)))
         self.conn.executemany(
             "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r, e.id, e.date.isoformat(), e.date.toordinal(), e.headline, e.summary, e.topic,
-              e.language) for r, e in zip(rowids, events)])
+            [
+                (r, e.id, e.date.isoformat(), e.date.toordinal(), e.headline, e.summary, e.topic, e.language)
+                for r, e in zip(rowids, events, strict=False)
+            ],
+        )
         self.conn.executemany(
             "INSERT INTO event_tags VALUES (?, ?)",
-            [(r, t) for r, e in zip(rowids, events) for t in dict.fromkeys(e.tags)])
+            [(r, t) for r, e in zip(rowids, events, strict=False) for t in dict.fromkeys(e.tags)],
+        )
         return rowids
 
     def update(self, events_to_upsert: Iterable[Event], ids_to_delete: Iterable[str] = ()) -> None:
@@ -114,8 +118,10 @@ class SqliteReference:
             for event_id in itertools.chain(ids_to_delete, (e.id for e in upserts)):
                 self._delete(event_id)
             rowids = self._insert(upserts, self._next_rowid()) if upserts else []
-            conn.executemany("INSERT INTO events_fts(rowid, headline, summary) VALUES (?, ?, ?)",
-                             [(r, e.headline, e.summary) for r, e in zip(rowids, upserts)])
+            conn.executemany(
+                "INSERT INTO events_fts(rowid, headline, summary) VALUES (?, ?, ?)",
+                [(r, e.headline, e.summary) for r, e in zip(rowids, upserts, strict=False)],
+            )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -124,23 +130,28 @@ class SqliteReference:
     def _delete(self, event_id: str) -> None:
         """Remove one event; external-content FTS needs the old text to drop its terms."""
         assert self.conn is not None
-        row = self.conn.execute("SELECT rowid, headline, summary FROM events WHERE id = ?",
-                                (event_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT rowid, headline, summary FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
         if row is None:
             return
-        self.conn.execute("INSERT INTO events_fts(events_fts, rowid, headline, summary) "
-                          "VALUES ('delete', ?, ?, ?)", row)
+        self.conn.execute(
+            "INSERT INTO events_fts(events_fts, rowid, headline, summary) VALUES ('delete', ?, ?, ?)", row
+        )
         self.conn.execute("DELETE FROM event_tags WHERE event_rowid = ?", (row[0],))
         self.conn.execute("DELETE FROM events WHERE rowid = ?", (row[0],))
 
     @staticmethod
-    def _match_sql(text: str, tags: Sequence[str], date_from: dt.date | None,
-                   date_to: dt.date | None) -> tuple[str, list[object]]:
+    def _match_sql(
+        text: str, tags: Sequence[str], date_from: dt.date | None, date_to: dt.date | None
+    ) -> tuple[str, list[object]]:
         """SELECT rowid, score, days of every match; built apart from running it."""
         query = fts_query(text)
         if query:
-            sql = ("SELECT e.rowid, bm25(events_fts) AS score, e.days FROM events_fts "
-                   "JOIN events e ON e.rowid = events_fts.rowid WHERE events_fts MATCH ?")
+            sql = (
+                "SELECT e.rowid, bm25(events_fts) AS score, e.days FROM events_fts "
+                "JOIN events e ON e.rowid = events_fts.rowid WHERE events_fts MATCH ?"
+            )
             args: list[object] = [query]
         else:  # no words: everything matches, newest first (score ties, days breaks them)
             sql, args = "SELECT e.rowid, 0.0 AS score, e.days FROM events e WHERE 1", []
@@ -155,8 +166,15 @@ class SqliteReference:
             args.append(date_to.toordinal())
         return sql, args
 
-    def search(self, text: str, tags: Sequence[str] = (), date_from: dt.date | None = None,
-               date_to: dt.date | None = None, limit: int = 10, facets: bool = True) -> dict:
+    def search(
+        self,
+        text: str,
+        tags: Sequence[str] = (),
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        limit: int = 10,
+        facets: bool = True,
+    ) -> dict:
         """Total, top `limit` ids by bm25 and, with facets, top tags and per-year counts."""
         assert self.conn is not None, "build() or open a database first"
         conn = self.conn
@@ -165,16 +183,30 @@ class SqliteReference:
         conn.execute("DROP TABLE IF EXISTS temp.m")
         conn.execute(f"CREATE TEMP TABLE m AS {sql}", args)
         total = conn.execute("SELECT count(*) FROM temp.m").fetchone()[0]
-        hits = [r[0] for r in conn.execute(
-            "SELECT e.id FROM temp.m JOIN events e ON e.rowid = m.rowid "
-            "ORDER BY m.score, m.days DESC, m.rowid LIMIT ?", (limit,))]
+        hits = [
+            r[0]
+            for r in conn.execute(
+                "SELECT e.id FROM temp.m JOIN events e ON e.rowid = m.rowid "
+                "ORDER BY m.score, m.days DESC, m.rowid LIMIT ?",
+                (limit,),
+            )
+        ]
         result: dict = {"total": total, "hits": hits}
         if facets:
-            result["tags"] = [tuple(r) for r in conn.execute(
-                "SELECT t.tag, count(*) AS n FROM temp.m JOIN event_tags t ON t.event_rowid = m.rowid "
-                "GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?", (TOP_TAGS,))]
-            result["timeline"] = [tuple(r) for r in conn.execute(
-                "SELECT CAST(substr(e.date, 1, 4) AS INTEGER) AS year, count(*) FROM temp.m "
-                "JOIN events e ON e.rowid = m.rowid GROUP BY year ORDER BY year")]
+            result["tags"] = [
+                tuple(r)
+                for r in conn.execute(
+                    "SELECT t.tag, count(*) AS n FROM temp.m JOIN event_tags t ON t.event_rowid = m.rowid "
+                    "GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?",
+                    (TOP_TAGS,),
+                )
+            ]
+            result["timeline"] = [
+                tuple(r)
+                for r in conn.execute(
+                    "SELECT CAST(substr(e.date, 1, 4) AS INTEGER) AS year, count(*) FROM temp.m "
+                    "JOIN events e ON e.rowid = m.rowid GROUP BY year ORDER BY year"
+                )
+            ]
         conn.execute("DROP TABLE temp.m")
         return result

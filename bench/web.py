@@ -53,23 +53,31 @@ def search_path(query: BenchQuery) -> str:
     return "/search?" + urllib.parse.urlencode(params)
 
 
-def load_test(index_dir: Path, queries: list[BenchQuery], seconds: int = 30, connections: int = 8) -> dict | None:
+def load_test(
+    index_dir: Path, queries: list[BenchQuery], seconds: int = 30, connections: int = 8
+) -> dict | None:
     """p50/p95 latency (ms) and requests/s of the search page; None when wrk is not installed."""
     if not shutil.which("wrk"):
         return None
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index-dir", str(index_dir),
-                               "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "search", "serve", "--index-dir", str(index_dir), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base + "/search?q=warmup")
-        paths = ", ".join('"%s"' % search_path(q).replace('"', '\\"') for q in queries)
+        paths = ", ".join('"{}"'.format(search_path(q).replace('"', '\\"')) for q in queries)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA % paths)
-        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base],
-                             capture_output=True, text=True, timeout=seconds + 60).stdout
-        line = next(l for l in out.splitlines() if l.startswith("RESULT"))
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        ).stdout
+        line = next(row for row in out.splitlines() if row.startswith("RESULT"))
         return {k: float(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
     finally:
         server.terminate()

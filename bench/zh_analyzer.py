@@ -50,12 +50,17 @@ def main(root: Path) -> None:
     for text in texts:
         list(analyzer(text))
     bigram_seconds = time.perf_counter() - started
-    print(f"{len(texts)} events; tokenising all: bigrams {bigram_seconds:.1f} s, jieba {jieba_seconds:.1f} s\n")
+    print(
+        f"{len(texts)} events; tokenising all: bigrams {bigram_seconds:.1f} s, jieba {jieba_seconds:.1f} s\n"
+    )
     print("| query | events containing it | bigram recall | jieba recall |\n|---|---:|---:|---:|")
     for query in QUERIES:
         expected = {n for n, text in enumerate(texts) if query in text}
         bigrams, segmented = bigram_matches(texts, query), jieba_matches(cut_texts, query, jieba)
-        print(f"| {query} | {len(expected)} | {_recall(bigrams, expected):.0%} | {_recall(segmented, expected):.0%} |")
+        print(
+            f"| {query} | {len(expected)} | {_recall(bigrams, expected):.0%} "
+            f"| {_recall(segmented, expected):.0%} |"
+        )
 
 
 def _recall(found: set[int], expected: set[int]) -> float:

@@ -38,8 +38,19 @@ class MixedTokenizer(Tokenizer):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MixedTokenizer)
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         for match in _WORD.finditer(value):
@@ -67,7 +78,7 @@ def _bigrams(run: str) -> list[tuple[str, int]]:
 
 
 class FoldFilter(Filter):
-    """Unicode-normalise, strip accents and simplify Chinese: "Nicolás" finds "Nicolas", "俄罗斯" finds "俄羅斯"."""
+    """Normalise, strip accents, simplify Chinese: "Nicolás" finds "Nicolas", "俄罗斯" finds "俄羅斯"."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FoldFilter)
@@ -100,12 +111,32 @@ class _IndexMemo(CompositeAnalyzer):
         self.__dict__.update(state)
         self._memo = {}
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, mode="", no_morph=False, **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        no_morph=False,
+        **kwargs,
+    ):
         if mode != "index" or chars or keeporiginal or not removestops or start_pos or no_morph:
-            return super().__call__(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
-                                    removestops=removestops, start_pos=start_pos, start_char=start_char,
-                                    mode=mode, no_morph=no_morph, **kwargs)
+            return super().__call__(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                mode=mode,
+                no_morph=no_morph,
+                **kwargs,
+            )
         return self._index_tokens(value, positions)
 
     def _terms(self, word: str) -> tuple:
@@ -128,7 +159,9 @@ class TextAnalyzer(_IndexMemo):
 
     def __init__(self) -> None:
         # No stemming cache: the memo already remembers each word's stem.
-        super().__init__(MixedTokenizer(), LowercaseFilter(), FoldFilter(), StopFilter(), StemFilter(cachesize=0))
+        super().__init__(
+            MixedTokenizer(), LowercaseFilter(), FoldFilter(), StopFilter(), StemFilter(cachesize=0)
+        )
 
     def __call__(self, value, removestops=True, mode="", **kwargs):
         if mode == "query" and removestops:
@@ -167,7 +200,7 @@ def _keep_lone_cjk(tokens):
 
 
 def _memo_pieces(word: str) -> list[str]:
-    """What to remember the analysis of: the word, or the bigrams of a CJK run (a whole clause, rarely seen twice)."""
+    """What to remember the analysis of: the word, or the bigrams of a CJK run (rarely seen twice)."""
     if len(word) > 2 and _CJK_RUN.match(word):
         return [word[i : i + 2] for i in range(len(word) - 1)]
     return [word]

@@ -32,7 +32,9 @@ from .text import dedupe, domain_of, has_cjk, headline_key, plain_text, variant_
 DAY_INDEX_NAMES = ("index.md", "README.md")  # README.md is a copy; read only without index.md
 _DAY_PATH = re.compile(r"^news/(\d{4})/(\d{1,2})/(\d{1,2})$")
 # "2011 Libyan civil war:European Union leaders ..." - a topic glued to the headline.
-_TOPIC_PREFIX = re.compile(r"^\s*(?P<topic>[^:\[\]]{3,80}?)\s*(?:::\s*|:(?=[A-Z\u4e00-\u9fff]))(?P<rest>\S.*)$")
+_TOPIC_PREFIX = re.compile(
+    r"^\s*(?P<topic>[^:\[\]]{3,80}?)\s*(?:::\s*|:(?=[A-Z\u4e00-\u9fff]))(?P<rest>\S.*)$"
+)
 _MIN_KEY = 20  # shorter headline keys are too common to identify an event
 
 
@@ -110,7 +112,8 @@ def read_day(root: Path, day: str) -> DayResult:
             skipped.append(Skipped(rel, _reason(error)))
     index_path = next((f"{day}/{name}" for name in DAY_INDEX_NAMES if name in names), "")
     events = [
-        _build_event(date, slug, entry, page, index_path) for slug, entry, page in _merge_versions(entries, pages)
+        _build_event(date, slug, entry, page, index_path)
+        for slug, entry, page in _merge_versions(entries, pages)
     ]
     return DayResult(day, events, skipped)
 
@@ -183,7 +186,9 @@ def _merge_versions(
             keys[slug] = key
     merged = []
     for slug in canonical:
-        page = pages.get(slug) or next((pages[old] for old, cur in superseded.items() if cur == slug and old in pages), None)
+        page = pages.get(slug) or next(
+            (pages[old] for old, cur in superseded.items() if cur == slug and old in pages), None
+        )
         merged.append((slug, entries.get(slug), page))
     return merged
 

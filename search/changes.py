@@ -62,8 +62,11 @@ def changed_days(paths: list[str]) -> set[str]:
 
 
 def detect_changes(
-    content_dir: Path, indexed_commit: str | None, old_states: dict[str, list[int]] | None,
-    paths: list[str] | None = None, scan: bool = False,
+    content_dir: Path,
+    indexed_commit: str | None,
+    old_states: dict[str, list[int]] | None,
+    paths: list[str] | None = None,
+    scan: bool = False,
 ) -> ChangeSet:
     """What changed: the given paths, else git's answer, else a scan of every file's state."""
     head = git_head(content_dir)
@@ -75,7 +78,9 @@ def detect_changes(
             return ChangeSet(changed_days(changed), "git", head)
     states = scan_file_states(content_dir)
     old_states = old_states or {}
-    differing = [path for path in states.keys() | old_states.keys() if states.get(path) != old_states.get(path)]
+    differing = [
+        path for path in states.keys() | old_states.keys() if states.get(path) != old_states.get(path)
+    ]
     return ChangeSet(changed_days(differing), "scan", head, states)
 
 

@@ -21,25 +21,33 @@ ENV_INDEX_DIR = "EVENTSEARCH_INDEX_DIR"
 def index_dir_option(command):
     """The shared ``--index-dir`` option (also from $EVENTSEARCH_INDEX_DIR)."""
     return click.option(
-        "--index-dir", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_INDEX_DIR,
-        default=DEFAULT_INDEX_DIR, show_default=True, show_envvar=True,
+        "--index-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=ENV_INDEX_DIR,
+        default=DEFAULT_INDEX_DIR,
+        show_default=True,
+        show_envvar=True,
         help="Directory holding the index generations.",
     )(command)
 
 
 def quiet_option(command):
     """The shared ``--quiet`` option."""
-    return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and requested output.")(command)
+    return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and requested output.")(
+        command
+    )
 
 
 def user_errors(command):
     """Turn our own errors into one clear line and exit code 1, never a traceback."""
+
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except (StoreError, RequestError) as error:
             raise click.ClickException(str(error)) from None
+
     return wrapper
 
 
@@ -82,7 +90,9 @@ def _report_skipped(skipped) -> None:
 @main.command()
 @click.argument("content_dir", type=click.Path(path_type=Path))
 @index_dir_option
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes [default: one per CPU].")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Parser processes [default: one per CPU]."
+)
 @quiet_option
 @user_errors
 def index(content_dir: Path, index_dir: Path, workers: int | None, quiet: bool) -> None:
@@ -101,8 +111,10 @@ def index(content_dir: Path, index_dir: Path, workers: int | None, quiet: bool) 
     _report_skipped(report.skipped)
     if not quiet:
         rate = report.events / report.seconds if report.seconds else 0
-        click.echo(f"Indexed {report.events:,} events from {report.days:,} days in {report.seconds:.1f} s "
-                   f"({rate:,.0f} events/s); {len(report.skipped)} files skipped. Index: {index_dir}")
+        click.echo(
+            f"Indexed {report.events:,} events from {report.days:,} days in {report.seconds:.1f} s "
+            f"({rate:,.0f} events/s); {len(report.skipped)} files skipped. Index: {index_dir}"
+        )
 
 
 @main.command()
@@ -126,8 +138,10 @@ def update(content_dir: Path, paths: tuple[str, ...], index_dir: Path, scan: boo
     _report_skipped(report.skipped)
     if not quiet:
         kept = f", {report.kept} kept as indexed (their file is broken)" if report.kept else ""
-        click.echo(f"{report.added} added, {report.changed} changed, {report.removed} removed{kept} "
-                   f"({report.days} days re-read, changes found by {report.method}, {report.seconds:.2f} s)")
+        click.echo(
+            f"{report.added} added, {report.changed} changed, {report.removed} removed{kept} "
+            f"({report.days} days re-read, changes found by {report.method}, {report.seconds:.2f} s)"
+        )
 
 
 @main.command()
@@ -140,23 +154,53 @@ def update(content_dir: Path, paths: tuple[str, ...], index_dir: Path, scan: boo
 @click.option("--lang", default="", help="Only events in this language (en, zh).")
 @click.option("--from", "date_from", default="", help="Only events on or after this day (YYYY-MM-DD).")
 @click.option("--to", "date_to", default="", help="Only events on or before this day (YYYY-MM-DD).")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order.")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order."
+)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits to show.")
-@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True, help="Page of hits to show.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result page as JSON (same shape as /api/search).")
+@click.option(
+    "--page", type=click.IntRange(1, 10_000), default=1, show_default=True, help="Page of hits to show."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the result page as JSON (same shape as /api/search)."
+)
 @click.option("--explain", is_flag=True, help="Show how the query was understood.")
 @user_errors
-def search(query: str, index_dir: Path, tags, any_tag, topic, source, lang, date_from, date_to, sort, limit, page,
-           as_json: bool, explain: bool) -> None:
+def search(
+    query: str,
+    index_dir: Path,
+    tags,
+    any_tag,
+    topic,
+    source,
+    lang,
+    date_from,
+    date_to,
+    sort,
+    limit,
+    page,
+    as_json: bool,
+    explain: bool,
+) -> None:
     """Search the index for QUERY (words, "phrases", AND/OR/NOT, tag:"…", date:2015…)."""
     from .searching import SearchIndex
 
     start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if start and end and start > end:
         raise RequestError("--from is after --to")
-    request = SearchRequest(text=query, tags=tuple(tags), tags_mode="any" if any_tag else "all", topic=topic,
-                            source=source, language=lang, date_from=start, date_to=end, sort=sort, page=page,
-                            page_size=limit)
+    request = SearchRequest(
+        text=query,
+        tags=tuple(tags),
+        tags_mode="any" if any_tag else "all",
+        topic=topic,
+        source=source,
+        language=lang,
+        date_from=start,
+        date_to=end,
+        sort=sort,
+        page=page,
+        page_size=limit,
+    )
     with SearchIndex(index_dir) as index:
         result = index.search(request)
     if as_json:
@@ -175,7 +219,10 @@ def _print_page(result) -> None:
         click.echo(f"note: {message}", err=True)
     first = result.request.offset + 1
     noun = "event" if result.total == 1 else "events"
-    click.echo(f"{result.total:,} {noun}" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else ""))
+    click.echo(
+        f"{result.total:,} {noun}"
+        + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else "")
+    )
     for hit in result.hits:
         click.echo(f"\n{hit.date}  {click.style(hit.headline, bold=True)}")
         if hit.topic or hit.tags:
@@ -200,8 +247,17 @@ def stats(index_dir: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=1))
         return
-    for key in ("events", "days", "distinct_tags", "first_day", "last_day", "content_dir", "git_commit", "built_at",
-                "updated_at"):
+    for key in (
+        "events",
+        "days",
+        "distinct_tags",
+        "first_day",
+        "last_day",
+        "content_dir",
+        "git_commit",
+        "built_at",
+        "updated_at",
+    ):
         if figures.get(key) is not None:
             click.echo(f"{key.replace('_', ' ')}: {figures[key]}")
     click.echo("languages: " + ", ".join(f"{k} {v:,}" for k, v in figures["languages"].items()))
@@ -213,10 +269,15 @@ def stats(index_dir: Path, as_json: bool) -> None:
 @main.command()
 @index_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Server processes [default: one per CPU].")
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per process.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on."
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Server processes [default: one per CPU]."
+)
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per process."
+)
 @user_errors
 def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the web UI and JSON API with the gunicorn WSGI server."""

@@ -68,12 +68,20 @@ def load_columns(reader: IndexReader, cache_dir: Path) -> Columns:
     parts = [(sub, offset, _segment_arrays(sub, cache_dir)) for sub, offset in reader.leaf_readers()]
     vocab: dict[str, list[str]] = {name: [] for name in MULTI + SINGLE}
     ids: dict[str, dict[str, int]] = {name: {} for name in vocab}
-    days, live, single, multi_doc, multi_val = [], [], {n: [] for n in SINGLE}, {n: [] for n in MULTI}, {n: [] for n in MULTI}
+    days, live, single, multi_doc, multi_val = (
+        [],
+        [],
+        {n: [] for n in SINGLE},
+        {n: [] for n in MULTI},
+        {n: [] for n in MULTI},
+    )
     for sub, offset, arrays in parts:
         days.append(arrays["days"])
         live.append(_live_mask(sub, len(arrays["days"])))
         for name in vocab:
-            remap = np.array([_intern(ids[name], vocab[name], v) for v in arrays[f"{name}_vocab"]] or [0], dtype=np.int32)
+            remap = np.array(
+                [_intern(ids[name], vocab[name], v) for v in arrays[f"{name}_vocab"]] or [0], dtype=np.int32
+            )
             if name in SINGLE:
                 local = arrays[name]
                 single[name].append(np.where(local >= 0, remap[np.maximum(local, 0)], -1).astype(np.int32))
@@ -84,7 +92,9 @@ def load_columns(reader: IndexReader, cache_dir: Path) -> Columns:
         days=_concat(days, np.int32),
         live=_concat(live, bool),
         single={name: _concat(single[name], np.int32) for name in SINGLE},
-        multi={name: (_concat(multi_doc[name], np.int32), _concat(multi_val[name], np.int32)) for name in MULTI},
+        multi={
+            name: (_concat(multi_doc[name], np.int32), _concat(multi_val[name], np.int32)) for name in MULTI
+        },
         vocab=vocab,
     )
 
@@ -117,7 +127,9 @@ def _segment_arrays(reader: IndexReader, cache_dir: Path) -> dict[str, np.ndarra
         arrays = _decode_segment(reader)
         _save(path, arrays)
     for name in MULTI + SINGLE:
-        arrays[f"{name}_vocab"] = bytes(arrays[f"{name}_vocab"]).decode("utf-8").split("\n") if len(arrays[f"{name}_vocab"]) else []
+        arrays[f"{name}_vocab"] = (
+            bytes(arrays[f"{name}_vocab"]).decode("utf-8").split("\n") if len(arrays[f"{name}_vocab"]) else []
+        )
     return arrays
 
 
@@ -169,7 +181,9 @@ def save_segment_arrays(cache_dir: Path, segment_id: str, arrays: dict[str, np.n
 def drop_stale_caches(cache_dir: Path, live_segment_ids: set[str]) -> None:
     """Remove caches of segments that merges have replaced."""
     for path in cache_dir.glob("*.npz"):
-        if path.stem.split("-", 1)[-1] not in live_segment_ids or not path.stem.startswith(f"v{CACHE_VERSION}-"):
+        if path.stem.split("-", 1)[-1] not in live_segment_ids or not path.stem.startswith(
+            f"v{CACHE_VERSION}-"
+        ):
             path.unlink(missing_ok=True)
 
 
@@ -182,4 +196,3 @@ def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
-

@@ -73,7 +73,7 @@ def timeline(
     stamps = days.astype("datetime64[D]")
     keys = stamps.astype({"day": "datetime64[D]", "month": "datetime64[M]", "year": "datetime64[Y]"}[unit])
     buckets, counts = np.unique(keys, return_counts=True)
-    return unit, [_bucket(unit, key, int(count)) for key, count in zip(buckets, counts)]
+    return unit, [_bucket(unit, key, int(count)) for key, count in zip(buckets, counts, strict=False)]
 
 
 def _bucket(unit: str, key: np.datetime64, count: int) -> Bucket:

@@ -20,9 +20,11 @@ CONTEXT_LABELS = ("Context", "消息")
 
 _DATE_LINE = re.compile(r"^#{2,3}\s*\[(\d{4})-(\d{1,2})-(\d{1,2})\]\(([^)]*)\)\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*$")
-_ITEM = re.compile(r"^\s*\d+\.\s*\[(?P<text>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\s*(?P<rest>.*)$")
+_ITEM = re.compile(
+    r"^\s*\d+\.\s*\[(?P<text>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\s*(?P<rest>.*)$"
+)
 _ENTRY = re.compile(r"^###\s*\[(?P<text>.*)\]\((?P<url>[^)\s]*)\)\s*$")
-_CONTEXT = re.compile(r"^_(?:%s)\s*[:：]\s*(?P<tags>.*?)_?\s*$" % "|".join(CONTEXT_LABELS))
+_CONTEXT = re.compile(rf"^_(?:{'|'.join(CONTEXT_LABELS)})\s*[:：]\s*(?P<tags>.*?)_?\s*$")
 _INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 _EVENT_LINK = re.compile(r"(?:^|/)news/(\d{4})/(\d{1,2})/(\d{1,2})/([^/]+?)\.md$")
 _IMAGE_NAMES = {"cover image", "img", "image"}
@@ -154,11 +156,15 @@ def parse_event_page(text: str) -> Page:
         elif section == "source":
             # One source line may carry several links: "[CNN](url) [IMG](image url)".
             if _ITEM.match(line):
-                sections[section] += [Link(m["text"].strip(), m["url"].strip()) for m in _INLINE_LINK.finditer(line)]
+                sections[section] += [
+                    Link(m["text"].strip(), m["url"].strip()) for m in _INLINE_LINK.finditer(line)
+                ]
         elif section in sections:
             item = _ITEM.match(line)
             if item:
-                sections[section].append(Link(item["text"].strip(), item["url"].strip(), item["rest"].strip()))
+                sections[section].append(
+                    Link(item["text"].strip(), item["url"].strip(), item["rest"].strip())
+                )
     if date is None:
         raise ParseError("no date line")
     if not headline:

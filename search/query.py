@@ -118,7 +118,9 @@ def request_from_args(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest,
 def _choice(value: str, allowed: Sequence[str], name: str, messages: list[str]) -> str:
     if value in allowed:
         return value
-    messages.append(f"Unknown {name} “{value[:40]}”; using “{allowed[0]}” (choose from {', '.join(allowed)}).")
+    messages.append(
+        f"Unknown {name} “{value[:40]}”; using “{allowed[0]}” (choose from {', '.join(allowed)})."
+    )
     return allowed[0]
 
 
@@ -138,7 +140,9 @@ def _number(value: str, name: str, low: int, high: int, messages: list[str]) -> 
 def make_parser(schema) -> MultifieldParser:
     """The query-text parser: all words must match, over headline, summary and context."""
     parser = MultifieldParser(list(TEXT_FIELDS), schema)
-    parser.add_plugin(FieldAliasPlugin({"tag": ["tags"], "source": ["sources", "outlet"], "lang": ["language"]}))
+    parser.add_plugin(
+        FieldAliasPlugin({"tag": ["tags"], "source": ["sources", "outlet"], "lang": ["language"]})
+    )
     return parser
 
 
@@ -177,10 +181,14 @@ def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
         # Bare words carry no syntax, so the same parser reads them as "all of these words".
         fallback = parser.parse(" ".join(words))
         if fallback is wq.NullQuery:  # every word is a stop word ("the", "of")
-            return ParsedText(wq.NullQuery, f"The query “{text[:80]}” has only words too common to search for.")
+            return ParsedText(
+                wq.NullQuery, f"The query “{text[:80]}” has only words too common to search for."
+            )
         return ParsedText(fallback, "The query syntax was not understood; searched for its words instead.")
     return ParsedText(parsed)
 
 
 def _has_errors(parsed: wq.Query) -> bool:
-    return any(isinstance(q, wq.qcore._NullQuery) or type(q).__name__ == "ErrorQuery" for q in parsed.leaves())
+    return any(
+        isinstance(q, wq.qcore._NullQuery) or type(q).__name__ == "ErrorQuery" for q in parsed.leaves()
+    )

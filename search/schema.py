@@ -14,16 +14,20 @@ from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from .event import Event, Source
 from .store import OutdatedIndex
 
-SCHEMA_VERSION = 3  # raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified)
+SCHEMA_VERSION = (
+    3  # raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified)
+)
 
 
 def check_schema_version(manifest: dict, index_dir) -> None:
     """Refuse an index built with another schema: its terms would not match this version's queries."""
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise OutdatedIndex(f"the index in {index_dir} was built by another version of eventsearch "
-                            f"(index format {version}, this version uses {SCHEMA_VERSION}): "
-                            "rebuild it with `eventsearch index CONTENT_DIR`")
+        raise OutdatedIndex(
+            f"the index in {index_dir} was built by another version of eventsearch "
+            f"(index format {version}, this version uses {SCHEMA_VERSION}): "
+            "rebuild it with `eventsearch index CONTENT_DIR`"
+        )
 
 
 class FACET(FieldType):
@@ -47,7 +51,7 @@ def make_schema() -> Schema:
         date=DATETIME(),
         headline=TEXT(analyzer=text, field_boost=2.0, multitoken_query="phrase"),
         summary=TEXT(analyzer=text, multitoken_query="phrase"),
-        # Tags, topic, outlets and other regions' names as words: a plain query finds an event by its context too.
+        # Tags, topic, outlets and other regions' names as words: a plain query finds an event by its context.
         context=TEXT(analyzer=text, field_boost=0.5, multitoken_query="phrase"),
         tag=FACET(),
         topic=FACET(),
@@ -75,7 +79,9 @@ def payload_of(event: Event) -> dict:
         "path": event.path,
         "aliases": list(event.aliases),
     }
-    data["fingerprint"] = hashlib.blake2b(json.dumps(data, sort_keys=True).encode(), digest_size=8).hexdigest()
+    data["fingerprint"] = hashlib.blake2b(
+        json.dumps(data, sort_keys=True).encode(), digest_size=8
+    ).hexdigest()
     return data
 
 

@@ -98,7 +98,11 @@ class SearchIndex:
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page} is empty.")
         docnums = self._page_docnums(query, mask, request)
-        unit, buckets = timeline(self.columns, mask, request.date_from, request.date_to) if request.facets else ("year", [])
+        unit, buckets = (
+            timeline(self.columns, mask, request.date_from, request.date_to)
+            if request.facets
+            else ("year", [])
+        )
         return Page(
             request=request,
             total=total,
@@ -180,8 +184,13 @@ class SearchIndex:
         lines = [f"text: {query if query is not None else '(everything)'}"]
         if request.tags:
             lines.append(f"tags ({request.tags_mode} of): {', '.join(request.tags)}")
-        for label, value in (("topic", request.topic), ("source", request.source), ("language", request.language),
-                             ("from", request.date_from), ("to", request.date_to)):
+        for label, value in (
+            ("topic", request.topic),
+            ("source", request.source),
+            ("language", request.language),
+            ("from", request.date_from),
+            ("to", request.date_to),
+        ):
             if value:
                 lines.append(f"{label}: {value}")
         lines.append(f"sort: {request.sort}")
@@ -200,7 +209,9 @@ class SearchIndex:
         """The events of one day, grouped by topic."""
         self.refresh()
         with self._lock:
-            events = [event_of(fields["payload"]) for fields in self._searcher.documents(day=date.isoformat())]
+            events = [
+                event_of(fields["payload"]) for fields in self._searcher.documents(day=date.isoformat())
+            ]
         return sorted(events, key=lambda e: (e.topic.casefold() or "\uffff", e.headline))
 
     def neighbour_days(self, date: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -238,7 +249,9 @@ class SearchIndex:
             words = {token.text for token in self.analyzer(payload["headline"])}
             rare = sorted(words, key=lambda word: -self._searcher.idf("headline", word))[:6]
             clauses = [wq.Term(field, word) for word in rare for field in ("headline", "summary")]
-            clauses += [wq.ConstantScoreQuery(wq.Term("tag", fold_value(tag)), 3.0) for tag in payload["tags"]]
+            clauses += [
+                wq.ConstantScoreQuery(wq.Term("tag", fold_value(tag)), 3.0) for tag in payload["tags"]
+            ]
             if not clauses:
                 return []
             results = self._searcher.search(wq.Or(clauses), limit=limit + 1)
@@ -261,4 +274,3 @@ def _open_stored_fields(searcher) -> None:
     for reader, _ in searcher.reader().leaf_readers():
         if reader.doc_count_all():
             reader.stored_fields(0)
-

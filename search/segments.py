@@ -9,6 +9,7 @@ boundary, unlike ``whoosh.multiproc``, which pickles every document to its worke
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import heapq
@@ -61,7 +62,9 @@ def _same_date(a: str, b: str) -> bool:
     return [int(x) for x in a.split("/")[1:]] == [int(x) for x in b.split("/")[1:]]
 
 
-def write_segments(content_dir: Path, generation: Path, days: list[str], workers: int, done=None) -> list[SegmentResult]:
+def write_segments(
+    content_dir: Path, generation: Path, days: list[str], workers: int, done=None
+) -> list[SegmentResult]:
     """Write one segment per share of days, in ``workers`` processes; ``done`` counts finished days."""
     shares = share_days(days, workers)
     if len(shares) <= 1:
@@ -69,7 +72,9 @@ def write_segments(content_dir: Path, generation: Path, days: list[str], workers
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     with context.Pool(len(shares), initializer=_init_worker, initargs=(counter,)) as pool:
-        pending = pool.starmap_async(_write_segment_job, [(content_dir, generation, share) for share in shares])
+        pending = pool.starmap_async(
+            _write_segment_job, [(content_dir, generation, share) for share in shares]
+        )
         reported = 0
         while not pending.ready():
             pending.wait(0.2)
@@ -89,11 +94,10 @@ def _init_worker(counter) -> None:
     """Workers inherit the index lock; if the build is killed they must not outlive it and hold the lock."""
     global _COUNTER
     _COUNTER = counter
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the CLI's handler is for the parent; Pool.terminate uses SIGTERM
-    try:
+    # The CLI's handler is for the parent; Pool.terminate uses SIGTERM.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    except (OSError, AttributeError):
-        pass
     if os.getppid() == 1:  # the parent died before prctl took effect
         os._exit(1)
 
@@ -135,7 +139,7 @@ def _write_segment(content_dir: Path, generation: Path, days: list[str], done=No
     except BaseException:
         writer.cancel()
         raise
-    # No writer._finish(): it would delete the temp directory that all workers share; the parent's commit does.
+    # No writer._finish(): it would delete the temp directory all workers share; the parent's commit does.
     save_segment_arrays(generation / "columns", segment.segment_id(), arrays_from_values(column_values))
     return SegmentResult(segment, len(seen), skipped, words)
 

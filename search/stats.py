@@ -22,11 +22,15 @@ def index_stats(index_dir: Path) -> dict:
     index.close()
     return {
         "events": int(live.sum()),
-        "days": int(len(np.unique(columns.days[live]))),
-        "distinct_tags": int(len(np.unique(values[live[docs]]))),
+        "days": len(np.unique(columns.days[live])),
+        "distinct_tags": len(np.unique(values[live[docs]])),
         "first_day": span[0].isoformat() if span else None,
         "last_day": span[1].isoformat() if span else None,
-        "languages": {name: int(count) for name, count in zip(columns.vocab["language"], per_language) if count},
+        "languages": {
+            name: int(count)
+            for name, count in zip(columns.vocab["language"], per_language, strict=False)
+            if count
+        },
         "content_dir": manifest.get("content_dir"),
         "git_commit": manifest.get("git_commit"),
         "built_at": manifest.get("built_at"),

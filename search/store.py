@@ -117,7 +117,11 @@ class Store:
     def new_generation(self) -> Path:
         """A fresh, empty generation directory (not live until published)."""
         self._ensure_root()
-        numbers = [int(p.name[len(_PREFIX):]) for p in self.root.glob(f"{_PREFIX}*") if p.name[len(_PREFIX):].isdigit()]
+        numbers = [
+            int(p.name[len(_PREFIX) :])
+            for p in self.root.glob(f"{_PREFIX}*")
+            if p.name[len(_PREFIX) :].isdigit()
+        ]
         path = self.root / f"{_PREFIX}{max(numbers, default=0) + 1:06d}"
         path.mkdir()
         return path
@@ -154,7 +158,9 @@ class Store:
             probe.write_text("")
             probe.unlink()
         except OSError as error:
-            reason = "not writable" if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else error.strerror
+            reason = (
+                "not writable" if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else error.strerror
+            )
             raise StoreError(f"index directory {self.root} is {reason}") from None
 
 

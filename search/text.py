@@ -48,7 +48,7 @@ def resolve_variants(text: str) -> str:
 
 
 def variant_alternatives(text: str) -> list[str]:
-    """The variants that ``resolve_variants`` leaves out and that differ from the kept one by more than script.
+    """The variants ``resolve_variants`` leaves out that differ from the kept one by more than script.
 
     Taiwan and Hong Kong often name people and things differently (a different
     transliteration, not just Traditional characters): search should know those names too.
@@ -77,7 +77,9 @@ def _variants_of(inner: str) -> dict[str, str]:
 
 
 def _preferred(variants: dict[str, str]) -> str:
-    return next((variants[code] for code in _PREFERRED_VARIANTS if code in variants), next(iter(variants.values())))
+    return next(
+        (variants[code] for code in _PREFERRED_VARIANTS if code in variants), next(iter(variants.values()))
+    )
 
 
 def _one_variant(match: re.Match) -> str:

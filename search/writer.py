@@ -67,7 +67,9 @@ def read_days(content_dir: Path, days: list[str]) -> Iterator[DayResult]:
         yield read_day(content_dir, day)
 
 
-def build(content_dir: Path, store: Store, progress: Progress | None = None, workers: int | None = None) -> BuildReport:
+def build(
+    content_dir: Path, store: Store, progress: Progress | None = None, workers: int | None = None
+) -> BuildReport:
     """Index a whole content tree into a new generation, then make it live atomically."""
     started = time.monotonic()
     content_dir = check_content_dir(content_dir)
@@ -81,8 +83,9 @@ def build(content_dir: Path, store: Store, progress: Progress | None = None, wor
             raise
 
 
-def _build_generation(content_dir: Path, store: Store, generation: Path, progress: Progress | None, workers: int,
-                      started: float) -> BuildReport:
+def _build_generation(
+    content_dir: Path, store: Store, generation: Path, progress: Progress | None, workers: int, started: float
+) -> BuildReport:
     days = list(iter_day_dirs(content_dir))
     whoosh_index.create_in(generation, make_schema())
     results = write_segments(content_dir, generation, days, workers, progress)
@@ -94,7 +97,7 @@ def _build_generation(content_dir: Path, store: Store, generation: Path, progres
         "schema_version": SCHEMA_VERSION,
         "content_dir": str(content_dir.resolve()),
         "git_commit": git_head(content_dir),
-        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "days": len(days),
         "skipped": {s.path: s.reason for s in skipped},
     }
@@ -113,7 +116,10 @@ def _warm_columns(ix, generation: Path) -> None:
 
 
 def update(
-    content_dir: Path, store: Store, paths: list[str] | None = None, scan: bool = False,
+    content_dir: Path,
+    store: Store,
+    paths: list[str] | None = None,
+    scan: bool = False,
     progress: Progress | None = None,
 ) -> UpdateReport:
     """Apply the content changes since the last build or update to the live index, in place."""
@@ -123,7 +129,11 @@ def update(
         generation = store.current()
         manifest = store.manifest(generation)
         check_schema_version(manifest, store.root)
-        old_states = None if paths is not None or (not scan and manifest.get("git_commit")) else store.file_states(generation)
+        old_states = (
+            None
+            if paths is not None or (not scan and manifest.get("git_commit"))
+            else store.file_states(generation)
+        )
         changes = detect_changes(content_dir, manifest.get("git_commit"), old_states, paths, scan)
         ix = whoosh_index.open_dir(generation)
         days = sorted(changes.days)
@@ -146,13 +156,22 @@ def update(
         _record_update(store, generation, manifest, changes, skipped)
         if applied:
             store.touch()  # only a real change makes every server reopen its index
-    return UpdateReport(len(added), len(changed), len(removed), len(kept), len(days), changes.method, skipped,
-                        time.monotonic() - started)
+    return UpdateReport(
+        len(added),
+        len(changed),
+        len(removed),
+        len(kept),
+        len(days),
+        changes.method,
+        skipped,
+        time.monotonic() - started,
+    )
 
 
-def _read_changed_days(content_dir: Path, days: list[str], words: Counter,
-                       progress: Progress | None) -> tuple[dict[str, dict], list[Skipped]]:
-    """The documents of the events of some days (by id), and the files skipped; ``words`` learns their words."""
+def _read_changed_days(
+    content_dir: Path, days: list[str], words: Counter, progress: Progress | None
+) -> tuple[dict[str, dict], list[Skipped]]:
+    """The documents of some days' events (by id) and the files skipped; ``words`` learns their words."""
     documents: dict[str, dict] = {}
     skipped: list[Skipped] = []
     for result in read_days(content_dir, days):
@@ -194,13 +213,18 @@ def _apply(ix, new: dict[str, dict], added: list[str], changed: list[str], remov
     writer.commit(merge=merge)
 
 
-def _record_update(store: Store, generation: Path, manifest: dict, changes: ChangeSet, skipped: list[Skipped]) -> None:
+def _record_update(
+    store: Store, generation: Path, manifest: dict, changes: ChangeSet, skipped: list[Skipped]
+) -> None:
     """The manifest after an update: skipped files of the re-read days replaced, the new git commit."""
-    previous = {path: reason for path, reason in manifest.get("skipped", {}).items()
-                if path.rsplit("/", 1)[0] not in changes.days}
+    previous = {
+        path: reason
+        for path, reason in manifest.get("skipped", {}).items()
+        if path.rsplit("/", 1)[0] not in changes.days
+    }
     previous.update({s.path: s.reason for s in skipped})
     manifest["skipped"] = previous
-    manifest["updated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    manifest["updated_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if changes.commit:
         manifest["git_commit"] = changes.commit
     store.write_manifest(generation, manifest, changes.file_states)

@@ -22,27 +22,33 @@ def _fast(analyzer, value: str) -> list[tuple[str, int]]:
     return [(t.text, t.pos) for t in analyzer(value, positions=True, mode="index")]
 
 
-@pytest.mark.parametrize("value", [
-    "",
-    "The rebels and the army of the Republic",  # stop words first and between
-    "a an the",  # nothing but stop words
-    "Nicolás Maduro’s Venezuela; CAFÉ ﬁnance",  # accents, curly apostrophe, ligature
-    "俄罗斯总统普京 visits 北京 again",  # CJK runs between English words
-    "中 and 國",  # lone CJK characters (stopped: too short)
-    "running runs ran 2015 x y",  # stems, numbers, one-letter words
-    "Obama Obama obama",  # repeats: each occurrence keeps its position
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "The rebels and the army of the Republic",  # stop words first and between
+        "a an the",  # nothing but stop words
+        "Nicolás Maduro’s Venezuela; CAFÉ ﬁnance",  # accents, curly apostrophe, ligature
+        "俄罗斯总统普京 visits 北京 again",  # CJK runs between English words
+        "中 and 國",  # lone CJK characters (stopped: too short)
+        "running runs ran 2015 x y",  # stems, numbers, one-letter words
+        "Obama Obama obama",  # repeats: each occurrence keeps its position
+    ],
+)
 def test_text_fast_path_matches_the_chain(value):
     analyzer = text_analyzer()
     assert _fast(analyzer, value) == _chain(analyzer, value)
     assert _fast(analyzer, value) == _chain(analyzer, value)  # and again, from the memo
 
 
-@pytest.mark.parametrize("value", [
-    "Syria",
-    FACET_SEPARATOR.join(["Syrian Civil War", " Bashar al-Assad ", "CAFÉ"]),
-    FACET_SEPARATOR.join(["叙利亚", "", "Syria"]),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Syria",
+        FACET_SEPARATOR.join(["Syrian Civil War", " Bashar al-Assad ", "CAFÉ"]),
+        FACET_SEPARATOR.join(["叙利亚", "", "Syria"]),
+    ],
+)
 def test_facet_fast_path_matches_the_chain(value):
     analyzer = facet_analyzer()
     assert _fast(analyzer, value) == _chain(analyzer, value)
@@ -68,23 +74,28 @@ def test_the_memo_stays_out_of_the_pickled_schema():
     assert _fast(restored, "remember words") == _chain(restored, "remember words")
 
 
-@pytest.mark.parametrize(("query", "terms"), [
-    ("雨", ["雨"]),  # kept: the search answers it from the bigrams that contain it
-    ("暴雨", ["暴雨"]),
-    ("the rain", ["rain"]),  # English stop words still go
-    ("a", []),
-])
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ("雨", ["雨"]),  # kept: the search answers it from the bigrams that contain it
+        ("暴雨", ["暴雨"]),
+        ("the rain", ["rain"]),  # English stop words still go
+        ("a", []),
+    ],
+)
 def test_query_mode_keeps_a_lone_chinese_character(query, terms):
     assert [token.text for token in text_analyzer()(query, mode="query")] == terms
 
 
-@pytest.mark.parametrize(("analyzer", "traditional", "simplified"), [
-    (text_analyzer(), "俄羅斯總統訪問", "俄罗斯总统访问"),
-    (facet_analyzer(), "俄羅斯", "俄罗斯"),
-])
+@pytest.mark.parametrize(
+    ("analyzer", "traditional", "simplified"),
+    [
+        (text_analyzer(), "俄羅斯總統訪問", "俄罗斯总统访问"),
+        (facet_analyzer(), "俄羅斯", "俄罗斯"),
+    ],
+)
 @pytest.mark.parametrize("mode", ["index", "query"])
 def test_traditional_chinese_folds_to_simplified(analyzer, traditional, simplified, mode):
     terms = [token.text for token in analyzer(traditional, mode=mode)]
     assert terms == [token.text for token in analyzer(simplified, mode=mode)]
     assert terms
-

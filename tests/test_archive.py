@@ -25,17 +25,26 @@ RIVER = "2019-12-31/the-river-wobegon-bursts-its-banks-for-the-first-time-in-a-c
 
 
 def test_every_event_appears_once(events):
-    assert sorted(events) == sorted([
-        FLOODS, SPEAKER, CHEESE, WAR, RIVER,
-        "2020-01-06/charles-kinbote-resigns-as-speaker-of-the-zembla-parliament",
-        "2020-01-06/harbour-bridge-reopens-after-repairs",
-    ])
+    assert sorted(events) == sorted(
+        [
+            FLOODS,
+            SPEAKER,
+            CHEESE,
+            WAR,
+            RIVER,
+            "2020-01-06/charles-kinbote-resigns-as-speaker-of-the-zembla-parliament",
+            "2020-01-06/harbour-bridge-reopens-after-repairs",
+        ]
+    )
 
 
 def test_entities_and_wiki_markup_become_plain_text(events):
     floods = events[FLOODS]
     assert floods.headline.endswith('calls it "the wettest week in living memory".')
-    assert floods.summary == 'Residents of the fictional village were evacuated by boat … officials said the river\'s level was "unprecedented".'
+    assert (
+        floods.summary
+        == 'Residents of the fictional village were evacuated by boat … officials said the river\'s level was "unprecedented".'
+    )
 
 
 def test_original_markdown_is_kept_for_rendering(events):
@@ -72,8 +81,11 @@ def test_page_starting_with_formats_line_is_read(events):
 def test_index_only_event_has_headline_topic_and_context(events):
     war = events[WAR]
     assert (war.headline, war.topic, war.tags, war.sources) == (
-        "Freedonia declares war on Sylvania after a diplomatic insult.", "Freedonia",
-        ("Freedonia", "Sylvania", "Rufus T. Firefly"), ())
+        "Freedonia declares war on Sylvania after a diplomatic insult.",
+        "Freedonia",
+        ("Freedonia", "Sylvania", "Rufus T. Firefly"),
+        (),
+    )
 
 
 def test_readme_copy_of_day_index_is_not_read_beside_index(events):
@@ -97,7 +109,9 @@ def test_english_events_are_english(events):
 
 BROKEN = {
     "news/2020/01/6/binary.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00",
-    "news/2020/01/6/latin1.md": "### [2020-01-6](/news/2020/01/6/index.md)\n\n# Caf\xe9 opens\n".encode("latin-1"),
+    "news/2020/01/6/latin1.md": "### [2020-01-6](/news/2020/01/6/index.md)\n\n# Caf\xe9 opens\n".encode(
+        "latin-1"
+    ),
     "news/2020/01/6/no-headline.md": b"### [2020-01-6](/news/2020/01/6/index.md)\n\nJust text.\n",
     "news/2020/01/6/truncated.md": b"### [2020-01-6](/news/2020/01/6/ind",
     "news/2021/02/30/impossible-day.md": b"### [2021-02-30](/news/2021/02/30/index.md)\n\n# A day that never was\n",

@@ -17,13 +17,17 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 BRIDGE = "/event/2010-06-15/the-fixture-city-harbour-bridge-reopens-after-repairs"
 FERRY = "/event/2010-06-15/ferry-service-across-fixture-bay-resumes"
 HOSTILE = "/event/2010-06-15/a-hostile-archive-page-tests-the-sanitiser"
-DUSHANBE = ("/event/2015-09-04/clashes-in-and-around-tajikistan-s-capital-dushanbe-kill-at-least-17-people-"
-            "government-representatives-blame-the-attacks-against-security")
+DUSHANBE = (
+    "/event/2015-09-04/clashes-in-and-around-tajikistan-s-capital-dushanbe-kill-at-least-17-people-"
+    "government-representatives-blame-the-attacks-against-security"
+)
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests need Debian's chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests need Debian's chromium"
+    ),
 ]
 
 
@@ -54,9 +58,16 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -145,7 +156,9 @@ def test_related_links_lead_from_event_to_event(page):
     page.locator(".article-body a", has_text="Ferry service across Fixture Bay").click()
     page.wait_for_url(f"**{FERRY}")
     assert page.locator("h1").inner_text().startswith("Ferry service across Fixture Bay")
-    page.locator(".article-body a", has_text="harbour bridge reopens").click()  # a /zh/news/… link in the archive
+    page.locator(
+        ".article-body a", has_text="harbour bridge reopens"
+    ).click()  # a /zh/news/… link in the archive
     page.wait_for_url(f"**{BRIDGE}")
     page.goto(DUSHANBE)
     page.locator(".article-body a", has_text="Car bomb explodes in Dushanbe").click()
@@ -190,7 +203,12 @@ def test_everything_works_without_javascript(browser, base_url):
 def test_hostile_archive_page_runs_nothing(page):
     dialogs, violations = [], []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     for url in (HOSTILE, "/search?q=hostile+sanitiser", "/day/2010-06-15"):
         page.goto(url)
         page.wait_for_load_state("networkidle")
@@ -204,7 +222,9 @@ def test_hostile_archive_page_runs_nothing(page):
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize(("name", "url"), (("search", "/search?q=war"), ("event", DUSHANBE), ("day", "/day/2015-09-04")))
+@pytest.mark.parametrize(
+    ("name", "url"), (("search", "/search?q=war"), ("event", DUSHANBE), ("day", "/day/2015-09-04"))
+)
 def test_screenshot_fits_the_width(browser, base_url, size, name, url):
     context = browser.new_context(base_url=base_url, viewport=SIZES[size])
     page = context.new_page()

@@ -44,10 +44,20 @@ def test_search_json_has_the_page_shape(index_dir):
 
 
 def test_search_filters_by_tag_and_date(index_dir):
-    result = run("search", "", "--tag", "Charles Kinbote", "--from", "2020-01-06", "--index-dir", str(index_dir),
-                 "--json")
+    result = run(
+        "search",
+        "",
+        "--tag",
+        "Charles Kinbote",
+        "--from",
+        "2020-01-06",
+        "--index-dir",
+        str(index_dir),
+        "--json",
+    )
     assert [hit["id"] for hit in json.loads(result.output)["hits"]] == [
-        "2020-01-06/charles-kinbote-resigns-as-speaker-of-the-zembla-parliament"]
+        "2020-01-06/charles-kinbote-resigns-as-speaker-of-the-zembla-parliament"
+    ]
 
 
 def test_search_explain_shows_the_parsed_query(index_dir):
@@ -62,7 +72,12 @@ def test_index_dir_comes_from_the_environment(index_dir):
 
 def test_stats_counts_events_days_tags_and_languages(index_dir):
     stats = json.loads(run("stats", "--json", "--index-dir", str(index_dir)).output)
-    assert (stats["events"], stats["days"], stats["first_day"], stats["last_day"]) == (7, 3, "2019-12-31", "2020-01-06")
+    assert (stats["events"], stats["days"], stats["first_day"], stats["last_day"]) == (
+        7,
+        3,
+        "2019-12-31",
+        "2020-01-06",
+    )
     assert stats["languages"] == {"en": 6, "zh": 1}
 
 
@@ -87,16 +102,23 @@ def test_search_without_an_index_says_how_to_make_one(tmp_path):
 
 
 def test_python_dash_m_search_runs_the_cli(index_dir):
-    done = subprocess.run([sys.executable, "-m", "search", "search", "cheese", "--index-dir", str(index_dir)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "search", "search", "cheese", "--index-dir", str(index_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stdout.startswith("1 event,")
 
 
 @pytest.mark.parametrize("query", (b"source:\xff", b"caf\xe9 \xff\xfe"))
 def test_undecodable_query_bytes_get_an_answer_not_a_traceback(index_dir, query):
     # A terminal that is not UTF-8 hands Python bytes it keeps as lone surrogates.
-    done = subprocess.run([sys.executable.encode(), b"-m", b"search", b"search", query, b"--index-dir",
-                           bytes(index_dir)], capture_output=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable.encode(), b"-m", b"search", b"search", query, b"--index-dir", bytes(index_dir)],
+        capture_output=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and b"Traceback" not in done.stderr
 
 
@@ -108,13 +130,28 @@ def test_serve_answers_over_http_with_the_real_server(index_dir):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index-dir", str(index_dir),
-                               "--port", str(port), "--workers", "2"], stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "search",
+            "serve",
+            "--index-dir",
+            str(index_dir),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=cheese", timeout=5).read()
+                body = urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/search?q=cheese", timeout=5
+                ).read()
                 break
             except OSError:
                 assert time.monotonic() < deadline, "the server did not start"

@@ -14,8 +14,10 @@ from search.text import to_simplified
 from search.writer import build
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-SEED_ID = ("2015-09-04/russian-president-vladimir-putin-confirms-that-russia-is-providing-military-aid-in-"
-           "syrian-civil-war-in-support-of-the-bashar-al-assad-regime")
+SEED_ID = (
+    "2015-09-04/russian-president-vladimir-putin-confirms-that-russia-is-providing-military-aid-in-"
+    "syrian-civil-war-in-support-of-the-bashar-al-assad-regime"
+)
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is not there")
 
@@ -40,7 +42,9 @@ def _index_entries(root: Path) -> set[str]:
     """Every event a day index lists, as an id: the events the archive holds."""
     ids = set()
     for index in root.glob("news/*/*/*/index.md"):
-        for y, m, d, slug in re.findall(r"\]\(/(?:zh/)?news/(\d+)/(\d+)/(\d+)/([^)]+)\.md\)", index.read_text()):
+        for y, m, d, slug in re.findall(
+            r"\]\(/(?:zh/)?news/(\d+)/(\d+)/(\d+)/([^)]+)\.md\)", index.read_text()
+        ):
             if slug != "index":
                 ids.add(f"{int(y):04d}-{int(m):02d}-{int(d):02d}/{slug}")
     return ids
@@ -60,7 +64,9 @@ def test_en_superseded_versions_are_not_separate_hits(en_index):
 
 def test_en_seed_event_is_indexed_faithfully(en_index):
     event = en_index.event(SEED_ID)
-    assert event.headline.startswith("Russian President Vladimir Putin confirms that Russia is providing military aid")
+    assert event.headline.startswith(
+        "Russian President Vladimir Putin confirms that Russia is providing military aid"
+    )
     assert 'desire for "international coalition" to fight terrorism' in event.summary
     assert [(s.name, s.domain) for s in event.sources] == [("Telegraph", "telegraph.co.uk")]
     assert {"Syria", "Syrian Civil War", "Bashar al-Assad"} <= set(event.tags)
@@ -93,7 +99,9 @@ def test_zh_has_every_event():
 
 
 def test_zh_tags_come_from_context_lines(zh_index):
-    event = zh_index.event("2010-04-10/一架载有波兰总统卡钦斯基及众多军政高官的图-154型专机在俄罗斯斯摩棱斯克坠毁-机上96人全部遇难-波兰下议院议长科莫")
+    event = zh_index.event(
+        "2010-04-10/一架载有波兰总统卡钦斯基及众多军政高官的图-154型专机在俄罗斯斯摩棱斯克坠毁-机上96人全部遇难-波兰下议院议长科莫"
+    )
     assert "俄羅斯" in event.tags
     assert event.language == "zh" and event.topic == "波蘭總統"
 
@@ -118,7 +126,9 @@ def test_zh_traditional_and_simplified_queries_find_the_same_events(zh_index):
     assert traditional == simplified
     written = [e for e in read_archive_cached() if e.id in simplified]
     # Both spellings occur among the events found: the folding is what brings them together.
-    assert any("俄羅斯" in _searchable_text(e) for e in written) and any("俄罗斯" in _searchable_text(e) for e in written)
+    assert any("俄羅斯" in _searchable_text(e) for e in written) and any(
+        "俄罗斯" in _searchable_text(e) for e in written
+    )
 
 
 def test_zh_other_regions_names_find_their_events(zh_index):
@@ -126,14 +136,18 @@ def test_zh_other_regions_names_find_their_events(zh_index):
     found = _all_hits(zh_index, "川普")
     shown = {e.id for e in read_archive_cached() if "川普" in _searchable_text(e)}
     assert len(found) > len(shown)
-    assert all("川普" in e.markdown or "川普" in _searchable_text(e) for e in read_archive_cached() if e.id in found)
+    assert all(
+        "川普" in e.markdown or "川普" in _searchable_text(e) for e in read_archive_cached() if e.id in found
+    )
 
 
 @pytest.mark.parametrize("char", ("雨", "京"))
 def test_zh_one_character_query_finds_the_events_containing_it(zh_index, char):
     # Indexed as bigrams, a character is found wherever it stands in a run of two or more.
     in_run = re.compile(rf"[\u4e00-\u9fff]{char}|{char}[\u4e00-\u9fff]")
-    expected = {e.id for e in read_archive_cached() if in_run.search(to_simplified(e.headline + " " + e.summary))}
+    expected = {
+        e.id for e in read_archive_cached() if in_run.search(to_simplified(e.headline + " " + e.summary))
+    }
     found = _all_hits(zh_index, char)
     assert expected and expected <= found
     assert all(char in to_simplified(_searchable_text(zh_index.event(i))) for i in found)
@@ -152,7 +166,9 @@ def _all_hits(index, text: str) -> set[str]:
 
 def _searchable_text(event) -> str:
     """What a plain query searches: headline, summary, and the context (topic, tags, outlets)."""
-    return " ".join([event.headline, event.summary, event.topic, *event.tags, *(s.name for s in event.sources)])
+    return " ".join(
+        [event.headline, event.summary, event.topic, *event.tags, *(s.name for s in event.sources)]
+    )
 
 
 _ZH_EVENTS = []

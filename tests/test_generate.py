@@ -22,8 +22,11 @@ _CONTEXT = re.compile(r"_Context: (.*)_$", re.M)
 
 def _tree(root: Path) -> dict[str, str]:
     """Content-relative path -> sha256 of every file under root."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,9 @@ def test_generate_other_seed_other_archive(tmp_path: Path, archive: GeneratedArc
 def test_generate_layout(archive: GeneratedArchive) -> None:
     root = archive.out_dir
     files = _tree(root)
-    assert files and all(_PAGE_PATH.match(path) for path in files), [p for p in files if not _PAGE_PATH.match(p)]
+    assert files and all(_PAGE_PATH.match(path) for path in files), [
+        p for p in files if not _PAGE_PATH.match(p)
+    ]
     days = {path.rsplit("/", 1)[0] for path in files}
     for day in days:
         year, month, mday = (int(part) for part in day.split("/")[1:])
@@ -73,8 +78,13 @@ def test_generate_counts_match_files(archive: GeneratedArchive) -> None:
     assert archive.pages + archive.index_only == archive.events
     assert len(pages) == archive.pages + archive.superseded
     assert sum(f"{link[1:]}" not in files for link in entries) == archive.index_only
-    tags = {t for p in files if not p.endswith("README.md")
-            for line in _CONTEXT.findall((root / p).read_text()) for t in line.split(", ")}
+    tags = {
+        t
+        for p in files
+        if not p.endswith("README.md")
+        for line in _CONTEXT.findall((root / p).read_text())
+        for t in line.split(", ")
+    }
     assert len(tags) == archive.tags and set(archive.top_tags) <= tags
 
 
@@ -119,13 +129,28 @@ def _event(slug: str, day: str, headline: str, summary: str = "", tags: tuple[st
 @pytest.fixture
 def ref(tmp_path: Path) -> Iterator[SqliteReference]:
     events = [
-        _event("floods", "2010-05-01", "Floods hit the northern coast", "Thousands flee rising water.",
-               ("Varonia", "floods")),
+        _event(
+            "floods",
+            "2010-05-01",
+            "Floods hit the northern coast",
+            "Thousands flee rising water.",
+            ("Varonia", "floods"),
+        ),
         _event("flooding", "2012-07-09", "Flooding closes the capital's airport", "", ("Varonia",)),
-        _event("election", "2012-03-03", "Varonia holds a snap election", "Voters flood the polls.",
-               ("Varonia", "elections")),
-        _event("summit", "2015-01-20", "Leaders meet at a trade summit", "No floods mentioned here? Yes floods.",
-               ("Kestral",)),
+        _event(
+            "election",
+            "2012-03-03",
+            "Varonia holds a snap election",
+            "Voters flood the polls.",
+            ("Varonia", "elections"),
+        ),
+        _event(
+            "summit",
+            "2015-01-20",
+            "Leaders meet at a trade summit",
+            "No floods mentioned here? Yes floods.",
+            ("Kestral",),
+        ),
     ]
     reference = SqliteReference()
     assert reference.build(iter(events), tmp_path / "ref.db") == 4
@@ -136,8 +161,12 @@ def ref(tmp_path: Path) -> Iterator[SqliteReference]:
 def test_sqlite_ref_search_words_stems_and_ranks(ref: SqliteReference) -> None:
     result = ref.search("flood")
     assert result["total"] == 4  # porter: floods, flooding, flood
-    assert set(result["hits"]) == {"2010-05-01/floods", "2012-07-09/flooding", "2012-03-03/election",
-                                   "2015-01-20/summit"}
+    assert set(result["hits"]) == {
+        "2010-05-01/floods",
+        "2012-07-09/flooding",
+        "2012-03-03/election",
+        "2015-01-20/summit",
+    }
     assert ref.search("floods airport", facets=False) == {"total": 1, "hits": ["2012-07-09/flooding"]}
     assert ref.search('"unbalanced (quote OR', facets=False)["total"] == 0
 
@@ -162,7 +191,11 @@ def test_sqlite_ref_update_upserts_and_deletes(ref: SqliteReference) -> None:
     added = _event("storm", "2016-02-02", "A storm floods the delta", "", ("Kestral",))
     ref.update([changed, added], ["2010-05-01/floods"])
     assert ref.search("climate")["hits"] == ["2015-01-20/summit"]
-    assert set(ref.search("flood")["hits"]) == {"2012-07-09/flooding", "2012-03-03/election", "2016-02-02/storm"}
+    assert set(ref.search("flood")["hits"]) == {
+        "2012-07-09/flooding",
+        "2012-03-03/election",
+        "2016-02-02/storm",
+    }
     assert ref.search("", tags=["Kestral"])["total"] == 2
     assert ref.search("thousands")["total"] == 0
 

@@ -33,8 +33,14 @@ def test_plain_text_decodes_entities_and_strips_markup(markdown, expected):
 @pytest.mark.parametrize(
     ("headline", "expected"),
     (
-        ("2011 Libyan civil war:European Union leaders gather.", ("2011 Libyan civil war", "European Union leaders gather.")),
-        ("2008 Thai political crisis:: The alliance claims control.", ("2008 Thai political crisis", "The alliance claims control.")),
+        (
+            "2011 Libyan civil war:European Union leaders gather.",
+            ("2011 Libyan civil war", "European Union leaders gather."),
+        ),
+        (
+            "2008 Thai political crisis:: The alliance claims control.",
+            ("2008 Thai political crisis", "The alliance claims control."),
+        ),
         ("Update: the talks resume at 10:30.", ("", "Update: the talks resume at 10:30.")),
         ("Police say: Nothing was found.", ("", "Police say: Nothing was found.")),
     ),
@@ -96,7 +102,9 @@ def test_event_page_has_date_headline_and_summary():
 
 
 def test_event_page_sources_leave_out_images():
-    assert [(s.text, s.url) for s in parse_event_page(PAGE).sources] == [("Outlet", "https://www.outlet.example/a")]
+    assert [(s.text, s.url) for s in parse_event_page(PAGE).sources] == [
+        ("Outlet", "https://www.outlet.example/a")
+    ]
 
 
 def test_event_page_related_keeps_context():
@@ -149,11 +157,16 @@ def test_context_line_resolves_variants_before_splitting_tags():
     assert split_list("-{zh-cn:足球俱乐部; zh-tw:足球俱樂部;}-, 足球") == ["足球俱乐部", "足球"]
 
 
-@pytest.mark.parametrize(("text", "alternatives"), [
-    ("-{zh-hans:甲国;zh-tw:乙國;zh-hk:甲國;}-", ["乙國"]),  # 甲國 is 甲国 in Traditional script: no alternative
-    ("-{zh-cn:丙;zh-tw:丁;}-与-{zh-cn:丙;zh-hk:丁;}-", ["丁"]),
-    ("-{戊}-, no markup, -{}-", []),
-])
+@pytest.mark.parametrize(
+    ("text", "alternatives"),
+    [
+        (
+            "-{zh-hans:甲国;zh-tw:乙國;zh-hk:甲國;}-",
+            ["乙國"],
+        ),  # 甲國 is 甲国 in Traditional script: no alternative
+        ("-{zh-cn:丙;zh-tw:丁;}-与-{zh-cn:丙;zh-hk:丁;}-", ["丁"]),
+        ("-{戊}-, no markup, -{}-", []),
+    ],
+)
 def test_variant_alternatives_are_the_other_names(text, alternatives):
     assert variant_alternatives(text) == alternatives
-

@@ -14,7 +14,9 @@ def index(en_index_dir):
         yield index
 
 
-@pytest.mark.parametrize("text", ("syria", "police killed", "earthquake OR tsunami", "bank NOT police", '"prime minister"'))
+@pytest.mark.parametrize(
+    "text", ("syria", "police killed", "earthquake OR tsunami", "bank NOT police", '"prime minister"')
+)
 def test_relevance_order_is_whoosh_bm25_order(index, text):
     query = index.parser.parse(text)
     expected = [hit["id"] for hit in index._searcher.search(query, limit=10)]
@@ -31,11 +33,14 @@ def _all_hits(index, request):
         page += 1
 
 
-@pytest.mark.parametrize("request_args", (
-    {"text": "killed"},
-    {"text": "", "tags": ("Syria",)},
-    {"text": "president", "date_from": None},
-))
+@pytest.mark.parametrize(
+    "request_args",
+    (
+        {"text": "killed"},
+        {"text": "", "tags": ("Syria",)},
+        {"text": "president", "date_from": None},
+    ),
+)
 def test_facet_counts_equal_a_count_over_every_hit(index, request_args):
     first, hits = _all_hits(index, {**request_args, "facet_size": 1000})
     assert first.total == len(hits) == len({hit.id for hit in hits})
@@ -51,11 +56,14 @@ def test_several_tags_all_must_match_unless_any(index):
     assert all_of == 0 and any_of == sum(each) and all(each)
 
 
-@pytest.mark.parametrize(("request_args", "unit"), (
-    ({}, "year"),
-    ({"date_from": "2015-01-01", "date_to": "2016-06-30"}, "month"),
-    ({"date_from": "2015-09-01", "date_to": "2015-09-30"}, "day"),
-))
+@pytest.mark.parametrize(
+    ("request_args", "unit"),
+    (
+        ({}, "year"),
+        ({"date_from": "2015-01-01", "date_to": "2016-06-30"}, "month"),
+        ({"date_from": "2015-09-01", "date_to": "2015-09-30"}, "day"),
+    ),
+)
 def test_timeline_unit_follows_the_range(index, request_args, unit):
     import datetime as dt
 
@@ -74,11 +82,14 @@ def _ids(index, text: str) -> set[str]:
     return {hit.id for hit in index.search(SearchRequest(text=text, page_size=100)).hits}
 
 
-@pytest.mark.parametrize(("query", "without"), [
-    ("russia -syria", "syria"),
-    ("-syria", "syria"),
-    ('russia -"civil war"', '"civil war"'),
-])
+@pytest.mark.parametrize(
+    ("query", "without"),
+    [
+        ("russia -syria", "syria"),
+        ("-syria", "syria"),
+        ('russia -"civil war"', '"civil war"'),
+    ],
+)
 def test_minus_word_excludes_it(index, query, without):
     found, excluded = _ids(index, query), _ids(index, without)
     assert found and excluded and not found & excluded
@@ -86,4 +97,3 @@ def test_minus_word_excludes_it(index, query, without):
 
 def test_hyphen_inside_a_word_is_no_exclusion(index):
     assert _ids(index, "al-Assad") == _ids(index, '"al Assad"') != set()
-

@@ -13,16 +13,29 @@ from search.segments import _BuildWriter, share_days
 FIXTURE = Path(__file__).parent / "fixtures" / "archive"
 
 
-@pytest.mark.parametrize(("days", "parts", "expected"), [
-    ([], 2, []),
-    (["news/2020/01/1", "news/2020/01/2", "news/2020/01/3"], 1, [["news/2020/01/1", "news/2020/01/2", "news/2020/01/3"]]),
-    (["news/2020/01/1", "news/2020/01/2", "news/2020/01/3", "news/2020/01/4"], 2,
-     [["news/2020/01/1", "news/2020/01/2"], ["news/2020/01/3", "news/2020/01/4"]]),
-    # "01/2" and "1/02" are one date: never split between two workers.
-    (["news/2020/01/1", "news/2020/01/2", "news/2020/1/02", "news/2020/01/3"], 2,
-     [["news/2020/01/1", "news/2020/01/2", "news/2020/1/02"], ["news/2020/01/3"]]),
-    (["news/2020/01/1"], 4, [["news/2020/01/1"]]),
-])
+@pytest.mark.parametrize(
+    ("days", "parts", "expected"),
+    [
+        ([], 2, []),
+        (
+            ["news/2020/01/1", "news/2020/01/2", "news/2020/01/3"],
+            1,
+            [["news/2020/01/1", "news/2020/01/2", "news/2020/01/3"]],
+        ),
+        (
+            ["news/2020/01/1", "news/2020/01/2", "news/2020/01/3", "news/2020/01/4"],
+            2,
+            [["news/2020/01/1", "news/2020/01/2"], ["news/2020/01/3", "news/2020/01/4"]],
+        ),
+        # "01/2" and "1/02" are one date: never split between two workers.
+        (
+            ["news/2020/01/1", "news/2020/01/2", "news/2020/1/02", "news/2020/01/3"],
+            2,
+            [["news/2020/01/1", "news/2020/01/2", "news/2020/1/02"], ["news/2020/01/3"]],
+        ),
+        (["news/2020/01/1"], 4, [["news/2020/01/1"]]),
+    ],
+)
 def test_share_days(days, parts, expected):
     assert share_days(days, parts) == expected
 
@@ -38,11 +51,14 @@ def _segment_files(writer_class, generation: Path, limitmb: float = 128) -> dict
     return {path.name.split(".", 1)[1]: path.read_bytes() for path in generation.glob("MAIN_*.*")}
 
 
-@pytest.mark.parametrize("limitmb", [
-    128,  # every posting in memory
-    0.002,  # spilled to disk in dozens of runs
-    0.0002,  # in hundreds: Whoosh merges some runs before the final merge
-])
+@pytest.mark.parametrize(
+    "limitmb",
+    [
+        128,  # every posting in memory
+        0.002,  # spilled to disk in dozens of runs
+        0.0002,  # in hundreds: Whoosh merges some runs before the final merge
+    ],
+)
 def test_build_writer_writes_the_same_segment_as_whoosh(tmp_path, limitmb):
     ours = _segment_files(_BuildWriter, tmp_path / "ours", limitmb)
     whoosh = _segment_files(SegmentWriter, tmp_path / "whoosh", limitmb)

@@ -55,7 +55,9 @@ def _edit(content: Path) -> None:
     edited.write_text(edited.read_text().replace("studies of poetry", "studies of pale fire"))
     (content / CHEESE).unlink()
     index = content / "news/2020/01/5/index.md"
-    index.write_text(re.sub(r"##### [^\n]*\n### \[Ruritania and Zembla[^\n]*\n_Context[^\n]*\n", "", index.read_text()))
+    index.write_text(
+        re.sub(r"##### [^\n]*\n### \[Ruritania and Zembla[^\n]*\n_Context[^\n]*\n", "", index.read_text())
+    )
 
 
 def _ids(store: Store, text: str) -> list[str]:
@@ -77,7 +79,9 @@ def test_update_changes_exactly_those_events(content, store):
     _edit(content)
     update(content, store)
     assert _ids(store, "comet") == ["2020-01-06/astronomers-discover-a-cheese-comet"]
-    assert _ids(store, '"pale fire"') == ["2020-01-06/charles-kinbote-resigns-as-speaker-of-the-zembla-parliament"]
+    assert _ids(store, '"pale fire"') == [
+        "2020-01-06/charles-kinbote-resigns-as-speaker-of-the-zembla-parliament"
+    ]
     assert _ids(store, "tariffs") == []
     after = set(_ids(store, "zembla OR wobegon OR bridge OR freedonia"))
     assert before - after == {"2020-01-05/ruritania-and-zembla-sign-a-trade-agreement-on-cheese-exports"}
@@ -95,9 +99,18 @@ def test_update_with_explicit_paths_reads_only_their_days(content, store):
 
 
 def _git(content: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(content), *args], check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
+    subprocess.run(
+        ["git", "-C", str(content), *args],
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+        },
+    )
 
 
 def test_update_in_a_git_repository_asks_git(content, tmp_path):
@@ -137,9 +150,8 @@ def test_index_of_another_schema_version_is_refused_until_rebuilt(content, store
 
 
 def test_second_concurrent_writer_is_refused(content, store):
-    with store.lock():
-        with pytest.raises(IndexBusy):
-            update(content, store)
+    with store.lock(), pytest.raises(IndexBusy):
+        update(content, store)
 
 
 def test_forked_worker_does_not_keep_the_lock_after_its_writer_is_done(store):
@@ -202,8 +214,18 @@ def test_running_app_index_sees_an_update_without_reopening(content, store):
 def test_killed_full_build_leaves_the_previous_index_answering(content, store, tmp_path, signum):
     before = _ids(store, "zembla")
     process = subprocess.Popen(
-        [sys.executable, "-m", "search", "index", str(CORPUS / "zh"), "--index-dir", str(store.root), "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "search",
+            "index",
+            str(CORPUS / "zh"),
+            "--index-dir",
+            str(store.root),
+            "--quiet",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     # Wait until the new generation is being written, then kill the build mid-way.

@@ -24,11 +24,19 @@ from webui import CONTENT_SECURITY_POLICY, create_app
 from webui.index import close_index, get_index
 from webui.render import Links, archive_event_ids, article_markdown, render_markdown, rewrite_href
 from webui.timeline import bars, filled
-from webui.urls import params_of, path_with_added_args, path_with_query, path_with_removed_args, path_with_replaced_args
+from webui.urls import (
+    params_of,
+    path_with_added_args,
+    path_with_query,
+    path_with_removed_args,
+    path_with_replaced_args,
+)
 
 BOSTON = "2013-04-15/two-explosions-in-boston-united-states-near-the-finish-line-of-the-2013-boston-marathon-leave-3-people-dead-and-183-injured"
-DUSHANBE_2015 = ("2015-09-04/clashes-in-and-around-tajikistan-s-capital-dushanbe-kill-at-least-17-people-government-"
-                 "representatives-blame-the-attacks-against-security")
+DUSHANBE_2015 = (
+    "2015-09-04/clashes-in-and-around-tajikistan-s-capital-dushanbe-kill-at-least-17-people-government-"
+    "representatives-blame-the-attacks-against-security"
+)
 DUSHANBE_2005 = "2005-01-31/car-bomb-explodes-in-dushanbe-the-capital-of-tajikistan"
 HOSTILE = "2010-06-15/a-hostile-archive-page-tests-the-sanitiser"
 BRIDGE = "2010-06-15/the-fixture-city-harbour-bridge-reopens-after-repairs"
@@ -60,62 +68,94 @@ def query_of(url: str) -> list[tuple[str, str]]:
 CURRENT = [("q", "war"), ("tag", "Syria"), ("page", "3")]
 
 
-@pytest.mark.parametrize(("changes", "expected"), (
-    ({"tag": "Iraq"}, "/search?q=war&tag=Syria&page=3&tag=Iraq"),
-    ({"tag": "Syria"}, "/search?q=war&tag=Syria&page=3"),
-    ({"page": None, "tag": "Iraq"}, "/search?q=war&tag=Syria&tag=Iraq"),
-    ({"q": None}, "/search?tag=Syria&page=3"),
-))
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    (
+        ({"tag": "Iraq"}, "/search?q=war&tag=Syria&page=3&tag=Iraq"),
+        ({"tag": "Syria"}, "/search?q=war&tag=Syria&page=3"),
+        ({"page": None, "tag": "Iraq"}, "/search?q=war&tag=Syria&tag=Iraq"),
+        ({"q": None}, "/search?tag=Syria&page=3"),
+    ),
+)
 def test_path_with_added_args(changes, expected):
     assert path_with_added_args("/search", CURRENT, changes) == expected
 
 
-@pytest.mark.parametrize(("changes", "expected"), (
-    ([("tag", "Syria")], "/search?q=war&page=3"),
-    ([("tag", "Iraq")], "/search?q=war&tag=Syria&page=3"),
-    ({"page": None}, "/search?q=war&tag=Syria"),
-    ({"q": None, "tag": None, "page": None}, "/search"),
-))
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    (
+        ([("tag", "Syria")], "/search?q=war&page=3"),
+        ([("tag", "Iraq")], "/search?q=war&tag=Syria&page=3"),
+        ({"page": None}, "/search?q=war&tag=Syria"),
+        ({"q": None, "tag": None, "page": None}, "/search"),
+    ),
+)
 def test_path_with_removed_args(changes, expected):
     assert path_with_removed_args("/search", CURRENT, changes) == expected
 
 
-@pytest.mark.parametrize(("changes", "expected"), (
-    ({"page": "4"}, "/search?q=war&tag=Syria&page=4"),
-    ({"q": "peace", "page": None}, "/search?tag=Syria&q=peace"),
-    ({"tag": "Iraq"}, "/search?q=war&page=3&tag=Iraq"),
-))
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    (
+        ({"page": "4"}, "/search?q=war&tag=Syria&page=4"),
+        ({"q": "peace", "page": None}, "/search?tag=Syria&q=peace"),
+        ({"tag": "Iraq"}, "/search?q=war&page=3&tag=Iraq"),
+    ),
+)
 def test_path_with_replaced_args(changes, expected):
     assert path_with_replaced_args("/search", CURRENT, changes) == expected
 
 
 def test_path_with_query_leaves_out_empty_values_and_encodes():
-    assert path_with_query("/s", [("q", ""), ("tag", "Arab–Israeli & co"), ("to", "")]) == "/s?tag=Arab%E2%80%93Israeli+%26+co"
+    assert (
+        path_with_query("/s", [("q", ""), ("tag", "Arab–Israeli & co"), ("to", "")])
+        == "/s?tag=Arab%E2%80%93Israeli+%26+co"
+    )
 
 
-@pytest.mark.parametrize("args", (
-    {},
-    {"q": ["boston"], "tag": ["Boston", "U.S."], "tags_mode": ["any"], "sort": ["newest"], "page": ["2"]},
-    {"topic": ["Sinai insurgency"], "source": ["bbc.co.uk"], "lang": ["en"], "from": ["2005-1-31"], "to": ["2015-09-04"]},
-    {"size": ["50"], "facet_size": ["200"], "tag_filter": ["syr"]},
-))
+@pytest.mark.parametrize(
+    "args",
+    (
+        {},
+        {"q": ["boston"], "tag": ["Boston", "U.S."], "tags_mode": ["any"], "sort": ["newest"], "page": ["2"]},
+        {
+            "topic": ["Sinai insurgency"],
+            "source": ["bbc.co.uk"],
+            "lang": ["en"],
+            "from": ["2005-1-31"],
+            "to": ["2015-09-04"],
+        },
+        {"size": ["50"], "facet_size": ["200"], "tag_filter": ["syr"]},
+    ),
+)
 def test_params_of_round_trips_a_request(args):
     request, _ = request_from_args(args)
-    assert request_from_args({k: [v for key, v in params_of(request) if key == k] for k, _ in params_of(request)})[0] == request
+    assert (
+        request_from_args(
+            {k: [v for key, v in params_of(request) if key == k] for k, _ in params_of(request)}
+        )[0]
+        == request
+    )
 
 
 def test_params_of_leaves_out_defaults_and_dropped_values():
-    request, _ = request_from_args({"q": ["x" * 5000], "sort": ["sideways"], "page": ["1"], "from": ["not a date"]})
+    request, _ = request_from_args(
+        {"q": ["x" * 5000], "sort": ["sideways"], "page": ["1"], "from": ["not a date"]}
+    )
     assert params_of(request) == [("q", "x" * 1000)]
 
 
 # -- timeline ----------------------------------------------------------------
 
-@pytest.mark.parametrize(("unit", "starts", "expected"), (
-    ("year", ["2005-01-01", "2008-01-01"], ["2005-01-01", "2006-01-01", "2007-01-01", "2008-01-01"]),
-    ("month", ["2015-11-01", "2016-02-01"], ["2015-11-01", "2015-12-01", "2016-01-01", "2016-02-01"]),
-    ("day", ["2015-09-04", "2015-09-06"], ["2015-09-04", "2015-09-05", "2015-09-06"]),
-))
+
+@pytest.mark.parametrize(
+    ("unit", "starts", "expected"),
+    (
+        ("year", ["2005-01-01", "2008-01-01"], ["2005-01-01", "2006-01-01", "2007-01-01", "2008-01-01"]),
+        ("month", ["2015-11-01", "2016-02-01"], ["2015-11-01", "2015-12-01", "2016-01-01", "2016-02-01"]),
+        ("day", ["2015-09-04", "2015-09-06"], ["2015-09-04", "2015-09-05", "2015-09-06"]),
+    ),
+)
 def test_timeline_fills_empty_buckets_between(unit, starts, expected):
     buckets = [Bucket(start, start, start, 1) for start in starts]
     result = filled(unit, buckets)
@@ -133,48 +173,61 @@ def test_timeline_bars_scale_to_the_largest_and_link_to_their_dates():
 
 # -- the sanitiser -----------------------------------------------------------
 
-@pytest.mark.parametrize(("markdown", "forbidden"), (
-    ("<script>alert(1)</script>", "alert"),
-    ('<img src="x" onerror="alert(1)">', "onerror"),
-    ("[x](javascript:alert(1))", "javascript"),
-    ("[x]( JaVaScRiPt:alert(1))", "alert"),
-    ('<iframe src="https://evil.example"></iframe>', "iframe"),
-    ('<a href="javascript:alert(1)" onclick="alert(2)">x</a>', "alert"),
-    ('<svg onload="alert(1)"></svg>', "onload"),
-    ('<p style="position:fixed">x</p>', "style"),
-    ("<style>body{display:none}</style>", "display"),
-    ("[x](//evil.example/)", "evil"),
-    ("[x](data:text/html,hi)", "data:"),
-    ('<a href="https://a.example" title="t" target="_top">x</a>', "target"),
-    ("<form action=https://evil.example><input name=p></form>", "<input"),
-))
+
+@pytest.mark.parametrize(
+    ("markdown", "forbidden"),
+    (
+        ("<script>alert(1)</script>", "alert"),
+        ('<img src="x" onerror="alert(1)">', "onerror"),
+        ("[x](javascript:alert(1))", "javascript"),
+        ("[x]( JaVaScRiPt:alert(1))", "alert"),
+        ('<iframe src="https://evil.example"></iframe>', "iframe"),
+        ('<a href="javascript:alert(1)" onclick="alert(2)">x</a>', "alert"),
+        ('<svg onload="alert(1)"></svg>', "onload"),
+        ('<p style="position:fixed">x</p>', "style"),
+        ("<style>body{display:none}</style>", "display"),
+        ("[x](//evil.example/)", "evil"),
+        ("[x](data:text/html,hi)", "data:"),
+        ('<a href="https://a.example" title="t" target="_top">x</a>', "target"),
+        ("<form action=https://evil.example><input name=p></form>", "<input"),
+    ),
+)
 def test_render_markdown_removes_active_content(markdown, forbidden):
     assert forbidden not in render_markdown(markdown, set(), LINKS)
 
 
-@pytest.mark.parametrize(("markdown", "expected"), (
-    ("CO<sub>2</sub>", "CO<sub>2</sub>"),
-    ("[BBC](https://www.bbc.co.uk/news)", '<a rel="nofollow noopener" href="https://www.bbc.co.uk/news">BBC</a>'),
-    (f"[it](/news/2010/06/15/{BRIDGE[11:]}.md)", f'<a href="/event/{BRIDGE}">it</a>'),
-    (f"[it](/zh/news/2010/06/15/{BRIDGE[11:]}.md)", f'<a href="/event/{BRIDGE}">it</a>'),
-    ("[it](/news/1999/01/2/gone.md)", "<a>it</a>"),
-    ("[day](/news/2010/06/15/index.md)", '<a href="/day/2010-06-15">day</a>'),
-))
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    (
+        ("CO<sub>2</sub>", "CO<sub>2</sub>"),
+        (
+            "[BBC](https://www.bbc.co.uk/news)",
+            '<a rel="nofollow noopener" href="https://www.bbc.co.uk/news">BBC</a>',
+        ),
+        (f"[it](/news/2010/06/15/{BRIDGE[11:]}.md)", f'<a href="/event/{BRIDGE}">it</a>'),
+        (f"[it](/zh/news/2010/06/15/{BRIDGE[11:]}.md)", f'<a href="/event/{BRIDGE}">it</a>'),
+        ("[it](/news/1999/01/2/gone.md)", "<a>it</a>"),
+        ("[day](/news/2010/06/15/index.md)", '<a href="/day/2010-06-15">day</a>'),
+    ),
+)
 def test_render_markdown_keeps_text_and_points_archive_links_here(markdown, expected):
     assert expected in render_markdown(markdown, {BRIDGE}, LINKS)
 
 
-@pytest.mark.parametrize(("href", "expected"), (
-    ("https://example.com/a?b=c", "https://example.com/a?b=c"),
-    ("  http://example.com ", "http://example.com"),
-    ("https://", None),
-    ("mailto:a@example.com", None),
-    ("/news/2010/6/15/the-fixture-city-harbour-bridge-reopens-after-repairs.md", f"/event/{BRIDGE}"),
-    ("/news/2010/02/30/impossible.md", None),
-    ("/news/2010/06/15/README.md", "/day/2010-06-15"),
-    ("2015/09/4/index.html", None),
-    ("#top", None),
-))
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    (
+        ("https://example.com/a?b=c", "https://example.com/a?b=c"),
+        ("  http://example.com ", "http://example.com"),
+        ("https://", None),
+        ("mailto:a@example.com", None),
+        ("/news/2010/6/15/the-fixture-city-harbour-bridge-reopens-after-repairs.md", f"/event/{BRIDGE}"),
+        ("/news/2010/02/30/impossible.md", None),
+        ("/news/2010/06/15/README.md", "/day/2010-06-15"),
+        ("2015/09/4/index.html", None),
+        ("#top", None),
+    ),
+)
 def test_rewrite_href(href, expected):
     assert rewrite_href(href, {BRIDGE}, LINKS) == expected
 
@@ -191,6 +244,7 @@ def test_article_markdown_drops_header_and_sources_but_keeps_related():
 
 # -- pages -------------------------------------------------------------------
 
+
 def test_home_shows_latest_day_and_span(client):
     page = html(client, "/")
     assert "31 January 2005" in page and "29 March 2018" in page
@@ -206,7 +260,9 @@ def test_search_highlights_matches(client):
 
 def test_search_result_count_is_in_a_live_region(client):
     page = html(client, "/search?q=boston")
-    assert re.search(r'<p id="result-count"[^>]*aria-live="polite"[^>]*>\s*<strong>1</strong> event, 1–1 shown', page)
+    assert re.search(
+        r'<p id="result-count"[^>]*aria-live="polite"[^>]*>\s*<strong>1</strong> event, 1–1 shown', page
+    )
 
 
 def test_search_hit_tags_link_to_adding_the_filter(client):
@@ -216,16 +272,22 @@ def test_search_hit_tags_link_to_adding_the_filter(client):
 
 def test_search_hit_lists_its_source_outlets(client):
     page = html(client, "/search?q=boston")
-    assert 'href="http://www.cnn.com/2013/04/15/us/boston-marathon-explosions" rel="nofollow noopener">CNN</a>' in page
+    assert (
+        'href="http://www.cnn.com/2013/04/15/us/boston-marathon-explosions" rel="nofollow noopener">CNN</a>'
+        in page
+    )
     assert '<span class="domain">cnn.com</span>' in page
 
 
-@pytest.mark.parametrize(("query", "total"), (
-    ("tag=Tajikistan", 2),
-    ("tag=Tajikistan&tag=Dushanbe", 2),
-    ("tag=Tajikistan&tag=Boston", 0),
-    ("tag=Tajikistan&tag=Boston&tags_mode=any", 3),
-))
+@pytest.mark.parametrize(
+    ("query", "total"),
+    (
+        ("tag=Tajikistan", 2),
+        ("tag=Tajikistan&tag=Dushanbe", 2),
+        ("tag=Tajikistan&tag=Boston", 0),
+        ("tag=Tajikistan&tag=Boston&tags_mode=any", 3),
+    ),
+)
 def test_tags_all_must_match_unless_any(client, query, total):
     assert api_total(client, query) == total
 
@@ -245,15 +307,20 @@ def test_tags_mode_toggle_appears_with_two_tags(client):
 
 def test_facets_show_counts_and_toggle_links(client):
     page = html(client, "/search?q=dushanbe")
-    assert re.search(r'href="/search\?q=dushanbe&amp;tag=Tajikistan">\s*<span class="facet-value">Tajikistan</span>\s*'
-                     r'<span class="count">2</span>', page)
+    assert re.search(
+        r'href="/search\?q=dushanbe&amp;tag=Tajikistan">\s*<span class="facet-value">Tajikistan</span>\s*'
+        r'<span class="count">2</span>',
+        page,
+    )
     assert "/search?q=dushanbe&lang=en" in hrefs(page)
 
 
 def test_more_tags_link_widens_the_tag_facet(client):
     page = html(client, "/search")
     assert "/search?facet_size=200" in hrefs(page)
-    assert page.count('class="facet-value"') < html(client, "/search?facet_size=200").count('class="facet-value"')
+    assert page.count('class="facet-value"') < html(client, "/search?facet_size=200").count(
+        'class="facet-value"'
+    )
 
 
 def test_tag_filter_lists_only_matching_tags(client):
@@ -289,8 +356,8 @@ def test_timeline_bars_narrow_the_dates(client):
 
 def test_date_form_carries_the_other_filters(client):
     page = html(client, "/search?q=dushanbe&tag=Tajikistan&from=2005-01-01")
-    form = page[page.index('<form class="dates"'):]
-    form = form[:form.index("</form>")]
+    form = page[page.index('<form class="dates"') :]
+    form = form[: form.index("</form>")]
     assert 'name="tag" value="Tajikistan"' in form and 'name="q" value="dushanbe"' in form
     assert 'name="from" type="date" value="2005-01-01"' in form
 
@@ -319,10 +386,19 @@ def test_day_in_archive_spelling_redirects_to_the_canonical_one(client):
     assert response.status_code == 301 and response.headers["Location"].endswith("/day/2015-09-04")
 
 
-@pytest.mark.parametrize("url", (
-    "/day/2015-09-05", "/day/2015-02-30", "/day/yesterday", "/day/9999-99-99",
-    "/event/2015-09-04/no-such-event", "/event/", "/event/..%2f..%2fetc%2fpasswd", "/nowhere",
-))
+@pytest.mark.parametrize(
+    "url",
+    (
+        "/day/2015-09-05",
+        "/day/2015-02-30",
+        "/day/yesterday",
+        "/day/9999-99-99",
+        "/event/2015-09-04/no-such-event",
+        "/event/",
+        "/event/..%2f..%2fetc%2fpasswd",
+        "/nowhere",
+    ),
+)
 def test_unknown_pages_are_404_pages(client, url):
     page = html(client, url, status=404)
     assert 'class="error-page"' in page or "No events are recorded on this day" in page
@@ -376,10 +452,23 @@ def test_links_on_a_page_carry_the_cut_query_not_the_sent_one(client):
 
 # -- the API ---------------------------------------------------------------
 
+
 def test_api_search_is_the_cli_json(client, en_index_dir):
     api = client.get("/api/search?q=boston&tag=Boston&sort=newest").get_json()
-    result = CliRunner().invoke(cli, ["search", "boston", "--tag", "Boston", "--sort", "newest", "--json",
-                                      "--index-dir", str(en_index_dir)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "search",
+            "boston",
+            "--tag",
+            "Boston",
+            "--sort",
+            "newest",
+            "--json",
+            "--index-dir",
+            str(en_index_dir),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert api == json.loads(result.output)
 
@@ -397,8 +486,19 @@ def test_api_wrong_method_is_a_json_405_that_says_what_is_allowed(client):
 
 # -- headers, errors and configuration -------------------------------------
 
-@pytest.mark.parametrize("url", ("/", "/search?q=boston", f"/event/{BOSTON}", "/day/2015-09-04", "/api/search",
-                                 "/static/style.css", "/nowhere"))
+
+@pytest.mark.parametrize(
+    "url",
+    (
+        "/",
+        "/search?q=boston",
+        f"/event/{BOSTON}",
+        "/day/2015-09-04",
+        "/api/search",
+        "/static/style.css",
+        "/nowhere",
+    ),
+)
 def test_every_response_has_security_headers(client, url):
     with client.get(url) as response:  # a static file stays open until closed
         assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
@@ -406,7 +506,9 @@ def test_every_response_has_security_headers(client, url):
     assert "script-src 'self'" in CONTENT_SECURITY_POLICY
 
 
-@pytest.mark.parametrize("url", ("/", "/search?q=boston&tag=Boston", f"/event/{BOSTON}", "/day/2015-09-04", "/nowhere"))
+@pytest.mark.parametrize(
+    "url", ("/", "/search?q=boston&tag=Boston", f"/event/{BOSTON}", "/day/2015-09-04", "/nowhere")
+)
 def test_pages_have_no_inline_script_or_style(client, url):
     page = client.get(url).get_data(as_text=True)
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/app.js" defer>']
@@ -429,7 +531,9 @@ def test_server_error_is_a_calm_500_page(en_index_dir):
     response = app.test_client().get("/boom")
     close_index(app)
     assert response.status_code == 500
-    assert "Something went wrong" in response.get_data(as_text=True) and "boom" not in response.get_data(as_text=True)
+    assert "Something went wrong" in response.get_data(as_text=True) and "boom" not in response.get_data(
+        as_text=True
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -451,11 +555,14 @@ def test_index_of_another_version_is_a_503_that_says_rebuild(tmp_path):
     assert str(tmp_path) not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("env", "test_config", "expected"), (
-    (None, None, "index"),
-    ("/srv/ix", None, "/srv/ix"),
-    ("/srv/ix", {"INDEX_DIR": "/tmp/other"}, "/tmp/other"),
-))
+@pytest.mark.parametrize(
+    ("env", "test_config", "expected"),
+    (
+        (None, None, "index"),
+        ("/srv/ix", None, "/srv/ix"),
+        ("/srv/ix", {"INDEX_DIR": "/tmp/other"}, "/tmp/other"),
+    ),
+)
 def test_index_dir_comes_from_test_config_then_env_then_default(monkeypatch, env, test_config, expected):
     monkeypatch.delenv("EVENTSEARCH_INDEX_DIR", raising=False)
     if env:
@@ -465,6 +572,7 @@ def test_index_dir_comes_from_test_config_then_env_then_default(monkeypatch, env
 
 # -- a hostile archive page ------------------------------------------------
 
+
 @pytest.fixture
 def fixture_client(webui_archive_index_dir: Path) -> Iterator[FlaskClient]:
     """A client of the app over the hand-written archive (linked events, a Chinese one, a hostile page)."""
@@ -473,10 +581,27 @@ def fixture_client(webui_archive_index_dir: Path) -> Iterator[FlaskClient]:
     close_index(app)
 
 
-@pytest.mark.parametrize("forbidden", (
-    "alert(", "__pwned", "onerror", "onload", "onclick", "onmouseover", "javascript:", "<iframe", "<img", "<svg",
-    "<form action=\"https://evil", "<input name=\"password\"", "<style", " style=", "//evil.fixture.example", "data:text",
-))
+@pytest.mark.parametrize(
+    "forbidden",
+    (
+        "alert(",
+        "__pwned",
+        "onerror",
+        "onload",
+        "onclick",
+        "onmouseover",
+        "javascript:",
+        "<iframe",
+        "<img",
+        "<svg",
+        '<form action="https://evil',
+        '<input name="password"',
+        "<style",
+        " style=",
+        "//evil.fixture.example",
+        "data:text",
+    ),
+)
 def test_hostile_archive_page_reaches_the_browser_inert(fixture_client, forbidden):
     assert forbidden not in html(fixture_client, f"/event/{HOSTILE}")
 
@@ -487,7 +612,10 @@ def test_hostile_archive_page_keeps_its_text_and_safe_links(fixture_client):
     assert f'<a href="/event/{BRIDGE}">bridge story</a>' in page
     assert '<a href="/day/2010-06-15">that day</a>' in page
     assert "<a>missing story</a>" in page
-    assert '<a rel="nofollow noopener" href="https://gazette.fixture.example/2010/06/15/sanitiser">outlet</a>' in page
+    assert (
+        '<a rel="nofollow noopener" href="https://gazette.fixture.example/2010/06/15/sanitiser">outlet</a>'
+        in page
+    )
 
 
 def test_chinese_events_are_labelled_and_marked_up_as_chinese(fixture_client):

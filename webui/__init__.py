@@ -17,15 +17,17 @@ from .facets import language_name
 
 # No inline script or style anywhere, so the policy can forbid both: a script
 # smuggled into the archive cannot run even if the sanitiser let it through.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -80,13 +82,21 @@ def http_error(error: HTTPException) -> Response | HTTPException:
 
 
 def no_index(error: NoIndex) -> Response:
-    """Before the first `eventsearch index` (or after an upgrade) there is nothing to search: say so, not a 500."""
+    """Before the first `eventsearch index` (or after an upgrade) there is nothing to search: say so."""
     if isinstance(error, OutdatedIndex):
-        return error_page(503, "Index needs a rebuild", "The index was built by another version of eventsearch. "
-                                                        "Rebuild it with `eventsearch index CONTENT_DIR`.")
-    return error_page(503, "No index yet", "The archive has not been indexed yet. Run `eventsearch index CONTENT_DIR`.")
+        return error_page(
+            503,
+            "Index needs a rebuild",
+            "The index was built by another version of eventsearch. "
+            "Rebuild it with `eventsearch index CONTENT_DIR`.",
+        )
+    return error_page(
+        503, "No index yet", "The archive has not been indexed yet. Run `eventsearch index CONTENT_DIR`."
+    )
 
 
 def server_error(error: InternalServerError) -> Response:
     """An unexpected error: a calm page, and the details only in the server log."""
-    return error_page(500, "Something went wrong", "The server could not answer this request. Please try again.")
+    return error_page(
+        500, "Something went wrong", "The server could not answer this request. Please try again."
+    )

@@ -11,5 +11,5 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search() -> Response:
-    """The result page for the URL's parameters; bad parameters are fixed or dropped and explained in ``messages``."""
+    """The result page for the URL's parameters; bad ones are fixed or dropped, said in ``messages``."""
     return jsonify(search_args(request.args.to_dict(flat=False)).to_json())

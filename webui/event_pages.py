@@ -55,7 +55,9 @@ def day(day: str) -> str | Response | tuple[str, int]:
     index = get_index()
     events = index.day(date)
     previous, following = index.neighbour_days(date)
-    page = render_template("day.html", date=date, groups=by_topic(events), previous=previous, following=following)
+    page = render_template(
+        "day.html", date=date, groups=by_topic(events), previous=previous, following=following
+    )
     return page if events else (page, 404)
 
 

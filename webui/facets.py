@@ -77,8 +77,13 @@ def facet_view(facet: Facet, path: str, params: Params, request: SearchRequest) 
     """One facet of a result page in the shape ``_facet.html`` renders."""
     param, label = FACETS[facet.name]
     results = [
-        FacetResult(v.value, label_of(facet.name, v.value), v.count,
-                    toggle_url(path, params, facet.name, v.value, v.selected), v.selected)
+        FacetResult(
+            v.value,
+            label_of(facet.name, v.value),
+            v.count,
+            toggle_url(path, params, facet.name, v.value, v.selected),
+            v.selected,
+        )
         for v in facet.values
     ]
     more = fewer = None
@@ -92,11 +97,14 @@ def facet_view(facet: Facet, path: str, params: Params, request: SearchRequest) 
 
 def facet_views(page: Page, path: str, params: Params) -> list[FacetView]:
     """Every facet of a page, in the order of ``FACETS``."""
-    return [facet_view(page.facets[name], path, params, page.request) for name in FACETS if name in page.facets]
+    return [
+        facet_view(page.facets[name], path, params, page.request) for name in FACETS if name in page.facets
+    ]
 
 
 def chips(request: SearchRequest, path: str, params: Params) -> list[Chip]:
     """The active filters of a request, each with the link that removes it."""
+
     def chip(label: str, value: str, *removed: tuple[str, str | None]) -> Chip:
         return Chip(label, value, path_with_removed_args(path, params, [*removed, ("page", None)]))
 

@@ -22,8 +22,27 @@ from search.parse import SOURCE_HEADINGS, event_id, event_link
 from search.text import resolve_variants
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "a", "em", "strong", "b", "i", "sub", "sup", "code", "pre", "blockquote",
-    "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6",
+    "p",
+    "br",
+    "hr",
+    "a",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "sub",
+    "sup",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
 }
 # "*": no attribute on any tag (nh3 otherwise allows title and lang everywhere); href on links only.
 ALLOWED_ATTRIBUTES = {"*": set(), "a": {"href"}}
@@ -95,7 +114,10 @@ def article_markdown(text: str) -> str:
     for line in lines[start:]:
         level = _heading_level(line)
         if level:
-            skipping = level <= 3 and _HEADING.match(line).group(2).rstrip(":：").strip().casefold() in SOURCE_HEADINGS
+            skipping = (
+                level <= 3
+                and _HEADING.match(line).group(2).rstrip(":：").strip().casefold() in SOURCE_HEADINGS
+            )
         if not skipping:
             kept.append(line)
     return resolve_variants("\n".join(kept).strip())

@@ -27,4 +27,6 @@ def home() -> str:
 def search() -> str:
     """Results, facets and timeline for the query and filters in the URL."""
     page = search_args(request.args.to_dict(flat=False))
-    return render_template("search.html", page=page, search_request=page.request, view=search_view(page, request.path))
+    return render_template(
+        "search.html", page=page, search_request=page.request, view=search_view(page, request.path)
+    )

@@ -74,14 +74,26 @@ def search_view(page: Page, path: str) -> SearchView:
         chips=facets.chips(request, path, params),
         clear_url=facets.clear_all_url(path, params),
         bars=timeline.bars(page.timeline_unit, page.timeline, path, params),
-        sorts=[Choice(sort.capitalize(), path_with_replaced_args(path, params, {"sort": sort, "page": None}),
-                      sort == request.sort) for sort in SORTS],
-        tag_modes=[Choice(label, path_with_replaced_args(path, params, {"tags_mode": mode, "page": None}),
-                          mode == request.tags_mode)
-                   for mode, label in zip(TAG_MODES, ("all of these tags", "any of them"))],
+        sorts=[
+            Choice(
+                sort.capitalize(),
+                path_with_replaced_args(path, params, {"sort": sort, "page": None}),
+                sort == request.sort,
+            )
+            for sort in SORTS
+        ],
+        tag_modes=[
+            Choice(
+                label,
+                path_with_replaced_args(path, params, {"tags_mode": mode, "page": None}),
+                mode == request.tags_mode,
+            )
+            for mode, label in zip(TAG_MODES, ("all of these tags", "any of them"), strict=False)
+        ],
         pagination=pagination(page, path, params),
         suggestion_url=path_with_replaced_args(path, params, {"q": page.suggestion, "page": None})
-        if page.suggestion else None,
+        if page.suggestion
+        else None,
     )
 
 

@@ -30,14 +30,17 @@ class Server(BaseApplication):
 
 def serve(index_dir: str, host: str, port: int, workers: int, threads: int) -> None:
     """Run the server until interrupted."""
-    Server(index_dir, {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread",
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
-        "timeout": 60,
-        "proc_name": "eventsearch",
-    }).run()
+    Server(
+        index_dir,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "timeout": 60,
+            "proc_name": "eventsearch",
+        },
+    ).run()

@@ -79,7 +79,8 @@ def bars(unit: str, buckets: list[Bucket], path: str, params: Params) -> list[Ba
             # A bucket with any events gets at least one step, so it never looks empty.
             step=math.ceil(bucket.count * STEPS / top) if top else 0,
             url=path_with_replaced_args(path, params, {"from": bucket.start, "to": bucket.end, "page": None})
-            if bucket.count else None,
+            if bucket.count
+            else None,
         )
         for bucket in buckets
     ]

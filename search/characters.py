@@ -1,4 +1,4 @@
-"""Queries for a single Chinese character, answered from the indexed bigrams that contain it.
+"""The indexed Chinese bigrams by the characters in them: a one-character query stands for them.
 
 The text analyzer indexes CJK runs as overlapping bigrams, so a one-character
 word such as 雨 (rain) is no term of the index. A query for it becomes every
@@ -9,14 +9,9 @@ between punctuation is not found.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 
-from whoosh import query as wq
 from whoosh.reading import IndexReader
-
-from .analysis import is_lone_cjk
-from .query import TEXT_FIELDS
 
 # Indexed terms sort by their UTF-8 bytes; CJK terms (text.CJK_CHARS) lie between these.
 _FIRST_CJK, _LAST_CJK = "\u3040", "\ufaff\uffff"
@@ -46,16 +41,3 @@ class BigramTable:
                 for char in set(text):
                     table[char].append(text)
         return dict(table)
-
-
-def expand_characters(query: wq.Query, table: BigramTable) -> wq.Query:
-    """The query with each one-character CJK term replaced by the bigrams that contain it."""
-    if isinstance(query, wq.Term) and query.fieldname in TEXT_FIELDS and is_lone_cjk(query.text):
-        # The character's own term matches nothing but lets highlighting mark it where it stands alone.
-        texts = [query.text, *table.containing(query.fieldname, query.text)]
-        return wq.Or([wq.Term(query.fieldname, text, boost=query.boost) for text in texts])
-    if isinstance(query, wq.Phrase) and any(is_lone_cjk(word) for word in query.words):
-        # Bigrams cannot be placed in a phrase: all the words must be there, in any order.
-        words = [wq.Term(query.fieldname, word, boost=query.boost) for word in query.words]
-        return wq.And([expand_characters(word, table) for word in words])
-    return query.apply(functools.partial(expand_characters, table=table))

@@ -230,7 +230,7 @@ def _print_page(result) -> None:
         click.echo(f"  {hit.id}")
     if result.suggestion:
         click.echo(f"\nDid you mean: {result.suggestion}")
-    tags = result.facets["tags"].values[:10]
+    tags = result.facets["tags"].values[:10] if "tags" in result.facets else []
     if tags:
         click.echo("\nTags: " + ", ".join(f"{v.value} ({v.count})" for v in tags))
 

@@ -44,9 +44,7 @@ def _counts(columns: Columns, mask: np.ndarray, name: str) -> np.ndarray:
 
 
 def _top(columns: Columns, name: str, counts: np.ndarray, limit: int, selected: set[str]) -> Facet:
-    nonzero = np.flatnonzero(counts)
-    if len(nonzero) > limit:
-        nonzero = nonzero[np.argpartition(-counts[nonzero], limit - 1)[:limit]]
+    nonzero = _most_counted(columns, name, counts, limit)
     vocab = columns.vocab[name]
     folded = {value.casefold() for value in selected}  # filters ignore case, so selection does too
     values = [FacetValue(vocab[i], int(counts[i]), vocab[i].casefold() in folded) for i in nonzero]
@@ -55,8 +53,33 @@ def _top(columns: Columns, name: str, counts: np.ndarray, limit: int, selected: 
         if value.casefold() not in shown:
             index = columns.value_id(name, value)
             values.append(FacetValue(value, int(counts[index]) if index >= 0 else 0, True))
-    values.sort(key=lambda v: (-v.count, v.value.casefold()))
+    values.sort(key=lambda v: (-v.count, v.value.casefold(), v.value))
     return Facet(name, values, int(np.count_nonzero(counts)))
+
+
+def _most_counted(columns: Columns, name: str, counts: np.ndarray, limit: int) -> np.ndarray:
+    """The ids of the ``limit`` most counted values; equal counts go by name, so any index of the same
+    content lists the same values (value ids depend on the order the segments were written in)."""
+    nonzero = np.flatnonzero(counts)
+    if len(nonzero) <= limit:
+        return nonzero
+    kth = -np.partition(-counts[nonzero], limit - 1)[limit - 1]
+    within = nonzero[counts[nonzero] >= kth]
+    order = np.lexsort((_name_order(columns, name)[within], -counts[within]))
+    return within[order[:limit]]
+
+
+def _name_order(columns: Columns, name: str) -> np.ndarray:
+    """Each value id's rank in name order (case-insensitive), computed once per index generation."""
+    cache = columns.__dict__.setdefault("_name_orders", {})
+    if name not in cache:
+        vocab = columns.vocab[name]
+        ranks = np.empty(len(vocab), dtype=np.int64)
+        ranks[sorted(range(len(vocab)), key=lambda i: (vocab[i].casefold(), vocab[i]))] = np.arange(
+            len(vocab)
+        )
+        cache[name] = ranks
+    return cache[name]
 
 
 def timeline(

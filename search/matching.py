@@ -9,13 +9,20 @@ Whoosh for that part of the query only.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from .limits import check_time
+
+_CHUNK = 4096  # matches read between two looks at the clock, where Whoosh steps through them
+
 
 def query_mask(searcher: Searcher, query: wq.Query, size: int) -> np.ndarray:
     """A mask over all documents: True where the query matches (deleted documents not excluded)."""
+    check_time()
     if isinstance(query, wq.Term):
         return _term_mask(searcher, query.fieldname, query.text, size)
     if isinstance(query, wq.Or):
@@ -28,6 +35,8 @@ def query_mask(searcher: Searcher, query: wq.Query, size: int) -> np.ndarray:
         mask = np.ones(size, dtype=bool)
         for sub in positives:
             mask &= query_mask(searcher, sub, size)
+            if not mask.any():  # nothing left to narrow: the other parts need not be read
+                return mask
         for sub in query.subqueries:
             if isinstance(sub, wq.Not):
                 mask &= ~query_mask(searcher, sub.query, size)
@@ -38,14 +47,23 @@ def query_mask(searcher: Searcher, query: wq.Query, size: int) -> np.ndarray:
         return ~query_mask(searcher, query.query, size)
     if isinstance(query, wq.Every):
         return np.ones(size, dtype=bool)
+    return _whoosh_mask(searcher, query, size)
+
+
+def _whoosh_mask(searcher: Searcher, query: wq.Query, size: int) -> np.ndarray:
+    """The mask from Whoosh's own matcher (phrases, numeric ranges), read in chunks between clock checks."""
     mask = np.zeros(size, dtype=bool)
-    mask[np.fromiter(searcher.docs_for_query(query), dtype=np.int64)] = True
+    docs = searcher.docs_for_query(query)
+    while chunk := list(itertools.islice(docs, _CHUNK)):
+        mask[chunk] = True
+        check_time()
     return mask
 
 
 def _term_mask(searcher: Searcher, field: str, text, size: int) -> np.ndarray:
     mask = np.zeros(size, dtype=bool)
     for reader, offset in searcher.reader().leaf_readers():
+        check_time()
         if (field, text) in reader:
             mask[_posting_ids(reader, field, text) + offset] = True
     return mask

@@ -81,6 +81,7 @@ class Page:
     suggestion: str | None = None
     messages: list[str] = dataclasses.field(default_factory=list)
     explain: str = ""
+    timed_out: bool = False  # the search ran past its time budget and was stopped
 
     @property
     def pages(self) -> int:
@@ -102,4 +103,5 @@ class Page:
             "timeline_unit": self.timeline_unit,
             "suggestion": self.suggestion,
             "messages": self.messages,
+            "timed_out": self.timed_out,
         }

@@ -13,18 +13,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.qparser.plugins import FieldAliasPlugin
 
+from .limits import MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_CHARS
+
 SORTS = ("relevance", "newest", "oldest")
 TAG_MODES = ("all", "any")
 TEXT_FIELDS = ("headline", "summary", "context")
-MAX_QUERY_CHARS = 1000
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,10 +83,7 @@ def request_from_args(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest,
         values = args.get(name) or [default]
         return (values[0] or default).strip()
 
-    text = first("q")
-    if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
-        messages.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+    text = normalise_query_text(first("q"), messages)
     dates = {}
     for name, label in (("from", "From"), ("to", "To")):
         try:
@@ -99,7 +96,7 @@ def request_from_args(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest,
         messages.append("The dates were reversed; they were swapped.")
     request = SearchRequest(
         text=text,
-        tags=tuple(dict.fromkeys(t.strip() for t in args.get("tag", []) if t and t.strip())),
+        tags=_values(args.get("tag", []), "tag", messages),
         tags_mode=_choice(first("tags_mode", "all"), TAG_MODES, "tags_mode", messages),
         topic=first("topic"),
         source=first("source"),
@@ -109,10 +106,32 @@ def request_from_args(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest,
         sort=_choice(first("sort", "relevance"), SORTS, "sort", messages),
         page=_number(first("page", "1"), "page", 1, MAX_PAGE, messages),
         page_size=_number(first("size", "10"), "size", 1, MAX_PAGE_SIZE, messages),
-        facet_size=_number(first("facet_size", "20"), "facet_size", 1, 100_000, messages),
+        facet_size=_number(first("facet_size", "20"), "facet_size", 1, MAX_FACET_SIZE, messages),
         tag_filter=first("tag_filter")[:200],
     )
     return request, messages
+
+
+def normalise_query_text(text: str, messages: list[str]) -> str:
+    """Query text in Unicode's compatibility form (NFKC), cut to MAX_QUERY_CHARS after normalising.
+
+    Normalisation can make one character eighteen (U+FDFA), so the length is
+    measured after it; the raw text is cut first so normalising stays cheap.
+    """
+    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 2]).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        messages.append(f"The query was cut to its first {MAX_QUERY_CHARS:,} characters.")
+    return text
+
+
+def _values(values: Sequence[str], name: str, messages: list[str]) -> tuple[str, ...]:
+    """The distinct non-empty values of a repeated parameter, at most MAX_FILTER_VALUES of them."""
+    kept = tuple(dict.fromkeys(v.strip()[:200] for v in values if v and v.strip()))
+    if len(kept) > MAX_FILTER_VALUES:
+        messages.append(f"Only the first {MAX_FILTER_VALUES} {name} values were used.")
+        kept = kept[:MAX_FILTER_VALUES]
+    return kept
 
 
 def _choice(value: str, allowed: Sequence[str], name: str, messages: list[str]) -> str:

@@ -12,11 +12,12 @@ from whoosh.formats import Existence
 
 from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from .event import Event, Source
+from .limits import MAX_HEADLINE_CHARS, MAX_SUMMARY_CHARS, cut
 from .store import OutdatedIndex
 
-SCHEMA_VERSION = (
-    3  # raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified)
-)
+# Raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified;
+# 4: headline and summary stored cut for display).
+SCHEMA_VERSION = 4
 
 
 def check_schema_version(manifest: dict, index_dir) -> None:
@@ -79,9 +80,13 @@ def payload_of(event: Event) -> dict:
         "path": event.path,
         "aliases": list(event.aliases),
     }
+    # Fingerprinted whole, so that an update sees an edit anywhere; stored cut, so that a
+    # huge page cannot make every result page that shows it huge (the event page has it all).
     data["fingerprint"] = hashlib.blake2b(
         json.dumps(data, sort_keys=True).encode(), digest_size=8
     ).hexdigest()
+    data["headline"] = cut(event.headline, MAX_HEADLINE_CHARS)
+    data["summary"] = cut(event.summary, MAX_SUMMARY_CHARS)
     return data
 
 

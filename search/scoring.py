@@ -18,6 +18,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
 
+from .expansion import Expansion
+from .limits import check_time
 from .matching import posting_arrays
 from .query import TEXT_FIELDS
 
@@ -28,51 +30,52 @@ _BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float32)
 class Scorer:
     """Scores for one searcher (one index generation)."""
 
-    def __init__(self, searcher: Searcher, size: int) -> None:
+    def __init__(self, searcher: Searcher, live: np.ndarray) -> None:
         self.searcher = searcher
-        self.size = size
+        self.size = len(live)
+        # Statistics of the live documents only, unlike Whoosh's, which count deleted ones
+        # until a merge: an updated index then scores exactly as a fresh build of the same
+        # content. Field lengths are Whoosh's one-byte ones, whole numbers, so their sum is exact.
+        self._live = live
+        self._count = max(1, int(live.sum()))
         # Read every field's lengths now, while the segment files surely exist: an
         # update that merges segments deletes the files of the ones it merged.
         self._lengths = {field: self._read_lengths(field) for field in TEXT_FIELDS}
-
-    def top(self, query: wq.Query, mask: np.ndarray, stop: int) -> np.ndarray:
-        """The document numbers of the best ``stop`` matches in ``mask``, best first."""
-        candidates = np.flatnonzero(mask)
-        if not len(candidates):
-            return candidates
-        scores = self.scores(query)[candidates]
-        if stop < len(candidates):
-            # Keep every document tied with the last one kept, so that pages agree on how ties fall.
-            threshold = -np.partition(-scores, stop - 1)[stop - 1]
-            keep = scores >= threshold
-            candidates, scores = candidates[keep], scores[keep]
-        # Ties go to the newer document number, as in an archive that grows at the end.
-        order = np.lexsort((-candidates, -scores))
-        return candidates[order][:stop]
+        self._average = {
+            field: float(lengths[live].sum(dtype=np.float64)) / self._count or 1.0
+            for field, lengths in self._lengths.items()
+        }
 
     def scores(self, query: wq.Query) -> np.ndarray:
         """BM25 score of every document for the query's positive terms (0 where none match)."""
         total = np.zeros(self.size, dtype=np.float32)
         for field, text, boost in _positive_terms(query):
+            check_time()
             if field in TEXT_FIELDS:
                 self._add_term(total, field, text, boost)
         return total
 
     def _add_term(self, total: np.ndarray, field: str, text: str, boost: float) -> None:
-        searcher = self.searcher
-        df = searcher.doc_frequency(field, text)
-        if not df:
+        ids, weights = self._postings(field, text)
+        if not len(ids):
             return
-        idf = math.log(searcher.doc_count_all() / (df + 1)) + 1  # whoosh.scoring.WeightingModel.idf
-        average = searcher.avg_field_length(field) or 1
-        lengths = self._lengths[field]
-        for reader, offset in searcher.reader().leaf_readers():
-            if (field, text) not in reader:
-                continue
-            ids, weights = posting_arrays(reader, field, text, weights=True)
-            ids = ids + offset
-            norm = K1 * ((1 - B) + B * lengths[ids] / average)
-            total[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
+        idf = math.log(self._count / (len(ids) + 1)) + 1  # whoosh.scoring.WeightingModel.idf
+        norm = K1 * ((1 - B) + B * self._lengths[field][ids] / self._average[field])
+        total[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
+
+    def _postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """A term's live documents (global numbers) and weights, over every segment."""
+        id_parts, weight_parts = [], []
+        for reader, offset in self.searcher.reader().leaf_readers():
+            if (field, text) in reader:
+                ids, weights = posting_arrays(reader, field, text, weights=True)
+                id_parts.append(ids + offset)
+                weight_parts.append(weights)
+        if not id_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
+        live = self._live[ids]
+        return ids[live], weights[live]
 
     def _read_lengths(self, field: str) -> np.ndarray:
         parts = [_segment_lengths(reader, field) for reader, _ in self.searcher.reader().leaf_readers()]
@@ -81,7 +84,7 @@ class Scorer:
 
 def _positive_terms(query: wq.Query, boost: float = 1.0):
     """(field, text, boost) of the terms that add to a document's score: not those under NOT."""
-    if isinstance(query, wq.Not):
+    if isinstance(query, (wq.Not, Expansion)):  # expansions match without scoring
         return
     if isinstance(query, wq.AndNot):
         yield from _positive_terms(query.a, boost)

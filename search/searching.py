@@ -16,14 +16,17 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from .analysis import fold_value
-from .characters import BigramTable, expand_characters
+from .characters import BigramTable
 from .columns import Columns, date_of, day_number, load_columns
 from .event import Event, Source
+from .expansion import bound_query
 from .facets import count_facets, timeline
 from .highlight import highlight
+from .limits import SEARCH_SECONDS, SearchTimeout, time_budget
 from .matching import query_mask
+from .ordering import page_slice
 from .page import Hit, Page
-from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
+from .query import TEXT_FIELDS, SearchRequest, make_parser, normalise_query_text, parse_text
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
 from .spelling import read_words, suggest
@@ -33,8 +36,9 @@ from .store import Store
 class SearchIndex:
     """The live index of an index directory; reopens itself when a build or update publishes."""
 
-    def __init__(self, index_dir: Path | str) -> None:
+    def __init__(self, index_dir: Path | str, search_seconds: float = SEARCH_SECONDS) -> None:
         self.store = Store(index_dir)
+        self.search_seconds = search_seconds  # time budget of one search's matching and ranking
         self._lock = threading.RLock()
         self._version: tuple[int, int] | None = None
         self._searcher = None
@@ -58,7 +62,7 @@ class SearchIndex:
             old, self._searcher = self._searcher, searcher
             self.columns, self._version = columns, version
             self._generation, self._word_counts = generation, None
-            self._scorer = Scorer(searcher, columns.size)
+            self._scorer = Scorer(searcher, columns.live)
             self._bigrams = BigramTable(searcher.reader())
             # Queries are read with this version's analyzers; the schema version says they index alike.
             schema = make_schema()
@@ -88,16 +92,23 @@ class SearchIndex:
             return self._search(request)
 
     def _search(self, request: SearchRequest) -> Page:
-        parsed = parse_text(self.parser, request.text)
-        messages = [parsed.message] if parsed.message else []
-        query = expand_characters(parsed.query, self._bigrams) if parsed.query is not None else None
+        messages: list[str] = []
+        parsed = parse_text(self.parser, normalise_query_text(request.text, messages))
+        messages += [parsed.message] if parsed.message else []
+        query = None
         mask = self._filter_mask(request)
-        if query is not None:
-            mask &= self._text_mask(query)
+        try:
+            with time_budget(self.search_seconds):
+                if parsed.query is not None:
+                    bounded = bound_query(parsed.query, self._searcher.reader(), self._bigrams, TEXT_FIELDS)
+                    query, messages = bounded.query, messages + bounded.messages
+                    mask &= self._text_mask(query)
+                docnums = self._page_docnums(query, mask, request)
+        except SearchTimeout:
+            return self._timed_out(request, messages)
         total = int(mask.sum())
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page} is empty.")
-        docnums = self._page_docnums(query, mask, request)
         unit, buckets = (
             timeline(self.columns, mask, request.date_from, request.date_to)
             if request.facets
@@ -113,6 +124,23 @@ class SearchIndex:
             suggestion=suggest(request.text, self._words()) if total < 3 and request.text else None,
             messages=messages,
             explain=self._explain(parsed.query, request),
+        )
+
+    def _timed_out(self, request: SearchRequest, messages: list[str]) -> Page:
+        """An empty page that says the search was stopped (a partial mask would give wrong counts)."""
+        messages.append(
+            "This search took too long and was stopped. "
+            "Try fewer words, fewer wildcards or a narrower date range."
+        )
+        return Page(
+            request=request,
+            total=0,
+            hits=[],
+            facets={},
+            timeline=[],
+            timeline_unit="year",
+            messages=messages,
+            timed_out=True,
         )
 
     def _words(self):
@@ -153,14 +181,19 @@ class SearchIndex:
         return query_mask(self._searcher, query, self.columns.size)
 
     def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
-        start, stop = request.offset, request.offset + request.page_size
+        candidates = np.flatnonzero(mask)
+        days = self.columns.days[candidates]
         if query is not None and request.sort == "relevance":
-            return self._scorer.top(query, mask, stop)[start:stop].tolist()
-        matched = np.flatnonzero(mask)
-        days = self.columns.days[matched]
-        # Newest first is the natural order of a news archive when nothing ranks by text.
-        order = np.lexsort((matched, days)) if request.sort == "oldest" else np.lexsort((-matched, -days))
-        return matched[order[start:stop]].tolist()
+            keys = [-days, -self._scorer.scores(query)[candidates]]  # best first; equal scores newest first
+        elif request.sort == "oldest":
+            keys = [days]
+        else:  # newest first: the natural order of a news archive when nothing ranks by text
+            keys = [-days]
+        start = request.offset
+        return page_slice(candidates, keys, start, start + request.page_size, self._event_id).tolist()
+
+    def _event_id(self, docnum: int) -> str:
+        return self._searcher.stored_fields(docnum)["id"]
 
     def _hit(self, docnum: int, query: wq.Query | None) -> Hit:
         payload = self._searcher.stored_fields(docnum)["payload"]
@@ -212,7 +245,7 @@ class SearchIndex:
             events = [
                 event_of(fields["payload"]) for fields in self._searcher.documents(day=date.isoformat())
             ]
-        return sorted(events, key=lambda e: (e.topic.casefold() or "\uffff", e.headline))
+        return sorted(events, key=lambda e: (e.topic.casefold() or "\uffff", e.headline, e.id))
 
     def neighbour_days(self, date: dt.date) -> tuple[dt.date | None, dt.date | None]:
         """The closest earlier and later days that have events."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .event import Event
+from .limits import MAX_SPELLING_WORD_CHARS, MAX_SPELLING_WORDS
 from .text import has_cjk, strip_accents
 
 WORDS_FILE = "words.tsv"
@@ -67,7 +68,7 @@ def _edits(word: str) -> set[str]:
 def correct(word: str, words: Counter) -> str | None:
     """The most used known word one edit away from an unknown word, or None."""
     folded = fold(word)
-    if folded in words:
+    if folded in words or len(folded) > MAX_SPELLING_WORD_CHARS:  # folding can lengthen a word
         return None
     candidates = [w for w in _edits(folded) if w in words]
     return max(candidates, key=lambda w: (words[w], w)) if candidates else None
@@ -76,11 +77,17 @@ def correct(word: str, words: Counter) -> str | None:
 def suggest(text: str, words: Counter) -> str | None:
     """The query text with unknown words corrected, or None if there is nothing to correct."""
     changed = False
+    looked_at = 0
 
     def replace(match: re.Match) -> str:
-        nonlocal changed
+        nonlocal changed, looked_at
         word = match.group(1)
-        if word in _OPERATORS or has_cjk(word):
+        if word in _OPERATORS or has_cjk(word) or len(word) > MAX_SPELLING_WORD_CHARS:
+            return word
+        looked_at += 1
+        if (
+            looked_at > MAX_SPELLING_WORDS
+        ):  # each word costs an edit set: a long query gets no suggestion past this
             return word
         fixed = correct(word, words)
         if fixed is None:

@@ -1,0 +1,57 @@
+"""What one request may cost: every bound on a search, declared once, and the per-request time budget.
+
+The site faces the public, so no query text may make a search unbounded, the
+way Lucene and Elasticsearch bound theirs (``max_expansions``,
+``max_clause_count``, search timeouts). The caps say how much work a query may
+ask for; the time budget stops whatever the caps let through and still runs long.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import time
+from collections.abc import Iterator
+
+MAX_QUERY_CHARS = 1_000  # query text, counted after Unicode normalisation (which can expand it 18-fold)
+MAX_EXPANSIONS = 256  # index terms one prefix, range or one-character Chinese query may stand for
+MAX_QUERY_TERMS = 1_024  # index terms in a whole query after expansion (a word counts once per field)
+MAX_FILTER_VALUES = 20  # selected values of one facet (tags, ...)
+MAX_PAGE = 10_000
+MAX_PAGE_SIZE = 100
+MAX_FACET_SIZE = 1_000  # values one facet may list
+MAX_SPELLING_WORDS = 8  # query words a spelling suggestion looks at
+MAX_SPELLING_WORD_CHARS = 24  # longer words get no suggestion: their edit set grows with their length
+# Stored for display and highlighting; the whole text is indexed and shown on the event page.
+MAX_HEADLINE_CHARS = 500
+MAX_SUMMARY_CHARS = 2_000
+SEARCH_SECONDS = 0.5  # time budget of the text matching and ranking of one search
+
+
+class SearchTimeout(Exception):
+    """The search ran past its time budget."""
+
+
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("search_deadline", default=None)
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Within the block, ``check_time`` raises SearchTimeout once ``seconds`` have passed."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def check_time() -> None:
+    """Raise SearchTimeout if the current search is over its budget (no-op outside ``time_budget``)."""
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise SearchTimeout
+
+
+def cut(text: str, limit: int) -> str:
+    """Text cut to ``limit`` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

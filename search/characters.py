@@ -24,11 +24,19 @@ class BigramTable:
         self._reader = reader
         self._fields: dict[str, dict[str, list[str]]] = {}
 
-    def containing(self, field: str, char: str) -> list[str]:
-        """The field's indexed bigrams that contain ``char``."""
+    def containing(self, field: str, char: str, limit: int) -> list[str]:
+        """The field's indexed bigrams that contain ``char``; past ``limit`` of them, the most used ``limit``.
+
+        A common character (的, 国) is in thousands of bigrams; keeping the ones
+        in the most events keeps the most of what the character finds.
+        """
         if field not in self._fields:
             self._fields[field] = self._read(field)
-        return self._fields[field].get(char, [])
+        bigrams = self._fields[field].get(char, [])
+        if len(bigrams) > limit:
+            frequency = self._reader.doc_frequency
+            bigrams = sorted(bigrams, key=lambda bigram: (-frequency(field, bigram), bigram))[:limit]
+        return bigrams
 
     def _read(self, field: str) -> dict[str, list[str]]:
         table: dict[str, list[str]] = defaultdict(list)

@@ -63,9 +63,10 @@ class _Expander:
         if self.cut:
             labels = ", ".join(f"“{label}”" for label in list(self.cut)[:3])
             more = f" and {len(self.cut) - 3} more" if len(self.cut) > 3 else ""
+            verb = "stands" if len(self.cut) == 1 else "stand"
             found.append(
-                f"{labels}{more} stand for more than {MAX_EXPANSIONS:,} indexed words; "
-                f"searched for the first {MAX_EXPANSIONS:,}."
+                f"{labels}{more} {verb} for more than {MAX_EXPANSIONS:,} indexed words; "
+                f"searched for {MAX_EXPANSIONS:,} of them."
             )
         if self.over_budget:
             found.append(f"The query has more than {MAX_QUERY_TERMS:,} terms; the rest were left out.")
@@ -76,7 +77,8 @@ class _Expander:
         text_fields = self.text_fields
         if isinstance(query, wq.Term) and query.fieldname in text_fields and is_lone_cjk(query.text):
             # The character's own term matches nothing but lets highlighting mark it where it stands alone.
-            texts = [query.text, *self.bigrams.containing(query.fieldname, query.text)]
+            limit = min(MAX_EXPANSIONS, max(0, self.budget))
+            texts = [query.text, *self.bigrams.containing(query.fieldname, query.text, limit + 1)]
             return self._expansion(query.fieldname, texts, query.text, query.boost)
         if (
             isinstance(query, wq.Phrase)

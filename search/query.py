@@ -19,6 +19,8 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.qparser.plugins import FieldAliasPlugin
 
+from .whoosh_internals import is_null_query
+
 SORTS = ("relevance", "newest", "oldest")
 TAG_MODES = ("all", "any")
 TEXT_FIELDS = ("headline", "summary", "context")
@@ -189,6 +191,4 @@ def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
 
 
 def _has_errors(parsed: wq.Query) -> bool:
-    return any(
-        isinstance(q, wq.qcore._NullQuery) or type(q).__name__ == "ErrorQuery" for q in parsed.leaves()
-    )
+    return any(is_null_query(q) or type(q).__name__ == "ErrorQuery" for q in parsed.leaves())

@@ -16,6 +16,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from .limits import check_time
+from .whoosh_internals import read_postings
 
 _CHUNK = 4096  # matches read between two looks at the clock, where Whoosh steps through them
 
@@ -75,21 +76,4 @@ def _posting_ids(reader, field: str, text) -> np.ndarray:
 
 def posting_arrays(reader, field: str, text, weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """A term's document numbers in one segment (and weights: frequency times field boost), block by block."""
-    matcher = reader.postings(field, text)
-    # Deletions are applied by the caller's live mask, so read under Whoosh's deletion filter.
-    leaf = getattr(matcher, "child", matcher)
-    if not hasattr(leaf, "_read_ids"):  # not the W3 codec: the slow, general way
-        ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
-        return ids, (np.ones(len(ids), dtype=np.float32) if weights else None)
-    id_blocks, weight_blocks = [], []
-    while leaf.is_active():
-        leaf._read_ids()  # one decoded block of document numbers (W3 codec)
-        id_blocks.append(np.asarray(leaf._ids, dtype=np.int64))
-        if weights:
-            leaf._read_weights()
-            weight_blocks.append(np.asarray(leaf._weights, dtype=np.float32))
-        leaf._next_block()
-    ids = np.concatenate(id_blocks) if id_blocks else np.zeros(0, dtype=np.int64)
-    if not weights:
-        return ids, None
-    return ids, np.concatenate(weight_blocks) if weight_blocks else np.zeros(0, dtype=np.float32)
+    return read_postings(reader, field, text, weights)

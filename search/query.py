@@ -21,6 +21,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.qparser.plugins import FieldAliasPlugin
 
 from .limits import MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_CHARS
+from .whoosh_internals import is_null_query
 
 SORTS = ("relevance", "newest", "oldest")
 TAG_MODES = ("all", "any")
@@ -208,6 +209,4 @@ def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
 
 
 def _has_errors(parsed: wq.Query) -> bool:
-    return any(
-        isinstance(q, wq.qcore._NullQuery) or type(q).__name__ == "ErrorQuery" for q in parsed.leaves()
-    )
+    return any(is_null_query(q) or type(q).__name__ == "ErrorQuery" for q in parsed.leaves())

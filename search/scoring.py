@@ -14,17 +14,17 @@ import math
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.searching import Searcher
-from whoosh.util.numeric import _length_byte_cache
+from whoosh.util.numeric import byte_to_length
 
 from .expansion import Expansion
 from .limits import check_time
 from .matching import posting_arrays
 from .query import TEXT_FIELDS
+from .whoosh_internals import field_length_bytes
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults
-_BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float32)
+_BYTE_TO_LENGTH = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float32)
 
 
 class Scorer:
@@ -102,12 +102,4 @@ def _positive_terms(query: wq.Query, boost: float = 1.0):
 
 def _segment_lengths(reader, field: str) -> np.ndarray:
     """Every document's length in a field, from the segment's length column (one byte a document)."""
-    size = reader.doc_count_all()
-    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    if column is None:
-        return np.zeros(size, dtype=np.float32)
-    count = min(column._count, size)
-    raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
-    lengths = np.zeros(size, dtype=np.float32)
-    lengths[:count] = _BYTE_TO_LENGTH[raw]
-    return lengths
+    return _BYTE_TO_LENGTH[field_length_bytes(reader, field)]

@@ -12,25 +12,19 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
-import heapq
-import itertools
 import multiprocessing
 import os
-import pickle
 import signal
 from collections import Counter
-from operator import itemgetter
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
-from whoosh.writing import PostingPool, SegmentWriter
 
 from .archive import Skipped, read_day
 from .columns import arrays_from_values, save_segment_arrays
 from .schema import document_of
 from .spelling import words_of
+from .whoosh_internals import commit_segment_list, finalize_segment, worker_writer
 
 WRITER_MB = 256  # posting pool held in memory per worker before it spills to disk
 
@@ -112,10 +106,7 @@ def _write_segment_job(content_dir: Path, generation: Path, days: list[str]) -> 
 
 
 def _write_segment(content_dir: Path, generation: Path, days: list[str], done=None) -> SegmentResult:
-    ix = whoosh_index.open_dir(generation)
-    # _lk=False: the parent holds the index lock, as in whoosh.multiproc's sub-writers.
-    # compound=False: Whoosh copies a compound file's parts into memory on every open (slow cold start).
-    writer = _BuildWriter(ix, _lk=False, limitmb=WRITER_MB, compound=False)
+    writer = worker_writer(whoosh_index.open_dir(generation), limitmb=WRITER_MB)
     seen: set[str] = set()
     skipped: list[Skipped] = []
     words: Counter = Counter()
@@ -135,89 +126,14 @@ def _write_segment(content_dir: Path, generation: Path, days: list[str], done=No
                 words.update(words_of(event))
             if done:
                 done(1)
-        segment = writer._finalize_segment()  # the segment is listed by the parent's commit
+        segment = finalize_segment(writer)  # the segment is listed by the parent's commit
     except BaseException:
         writer.cancel()
         raise
-    # No writer._finish(): it would delete the temp directory all workers share; the parent's commit does.
     save_segment_arrays(generation / "columns", segment.segment_id(), arrays_from_values(column_values))
     return SegmentResult(segment, len(seen), skipped, words)
 
 
-class _BuildWriter(SegmentWriter):
-    """Whoosh's segment writer, with field lengths read once per flush and spilled postings merged by term.
-
-    Whoosh looks up each posting's field length in the column file, one read per
-    posting (13% of a build); here each length column is read into a list first.
-    """
-
-    def __init__(self, ix, **kwargs) -> None:
-        super().__init__(ix, **kwargs)
-        self.pool = _TermRunPool(self._tempstorage, self.newsegment, limitmb=kwargs.get("limitmb", 128))
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        reader = self.per_document_reader()
-        try:
-            lengths = _FieldLengths(reader, [name for name, field in self.schema.items() if field.scorable])
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-            self.fieldwriter.close()
-        finally:
-            reader.close()
-
-
-_TERM = itemgetter(0, 1)  # (fieldname, term bytes) of a posting
-
-
-class _TermRunPool(PostingPool):
-    """Whoosh's posting pool, with the runs it spills to disk written and merged a term at a time.
-
-    Whoosh pickles, reads back and heap-merges spilled postings one at a time:
-    a quarter of a 100k-event build. Here a run holds one pickled list per term,
-    and runs merge term by term, ordered by (field, term, first document), which
-    keeps each term's postings in document order since runs never overlap in
-    documents.
-    """
-
-    # Whoosh's own _read_run unpickles what this writes, one term's group at a time.
-    def _write_run(self, f, items) -> None:
-        for term, postings in itertools.groupby(items, key=_TERM):
-            pickle.dump((term, [posting[2:] for posting in postings]), f, pickle.HIGHEST_PROTOCOL)
-        f.close()
-
-    def _merge_runs(self, paths):
-        runs = [self._read_run(path) for path in paths]
-        for (fieldname, text), postings in heapq.merge(*runs, key=_first_posting):
-            for docnum, weight, value in postings:
-                yield fieldname, text, docnum, weight, value
-
-
-def _first_posting(group: tuple) -> tuple:
-    (fieldname, text), postings = group
-    return fieldname, text, postings[0][0]
-
-
-class _FieldLengths:
-    """``doc_field_length`` (what ``add_postings`` asks of a lengths reader) from lists in memory."""
-
-    def __init__(self, reader, fieldnames: list[str]) -> None:
-        self._lengths: dict[str, list] = {}
-        for name in fieldnames:
-            column = _lenfield(name)
-            if reader.has_column(column):
-                # As Whoosh's reader: a zero byte (no length) reads as None.
-                values = reader.column_reader(column, LENGTHS_COLUMN)
-                self._lengths[name] = [byte_to_length(b) if b else None for b in values]
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
-        lengths = self._lengths.get(fieldname)
-        return default if lengths is None else lengths[docnum]
-
-
 def commit_segments(generation: Path, segments: list) -> None:
     """Make the workers' segments the index's content, in one atomic table-of-contents write."""
-    ix = whoosh_index.open_dir(generation)
-    writer = SegmentWriter(ix)
-    writer._close_segment()
-    writer._commit_toc(segments)
-    writer._finish()
+    commit_segment_list(generation, segments)

@@ -8,7 +8,8 @@ from whoosh.writing import SegmentWriter
 
 from search.archive import read_archive
 from search.schema import document_of, make_schema
-from search.segments import _BuildWriter, share_days
+from search.segments import share_days
+from search.whoosh_internals import BuildWriter
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive"
 
@@ -60,7 +61,7 @@ def _segment_files(writer_class, generation: Path, limitmb: float = 128) -> dict
     ],
 )
 def test_build_writer_writes_the_same_segment_as_whoosh(tmp_path, limitmb):
-    ours = _segment_files(_BuildWriter, tmp_path / "ours", limitmb)
+    ours = _segment_files(BuildWriter, tmp_path / "ours", limitmb)
     whoosh = _segment_files(SegmentWriter, tmp_path / "whoosh", limitmb)
     assert {"pst", "trm", "_headline_len.col"} <= ours.keys()
     assert ours == whoosh

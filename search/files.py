@@ -47,10 +47,13 @@ class DayDirs:
 
 def find_day_dirs(root: Path) -> DayDirs:
     """Every day directory under ``root/news`` (``news/YYYY/M/D``), never following a symbolic link."""
-    found = DayDirs([], [], [])
-    for year in _subdirs(Path(root), "news", _YEAR, found):
-        for month in _subdirs(Path(root), f"news/{year}", _MONTH_OR_DAY, found):
-            for day in _subdirs(Path(root), f"news/{year}/{month}", _MONTH_OR_DAY, found):
+    root, found = Path(root), DayDirs([], [], [])
+    if (root / "news").is_symlink():
+        found.skipped.append(Skipped("news", link_reason(root, root / "news")))
+        return found
+    for year in _subdirs(root, "news", _YEAR, found):
+        for month in _subdirs(root, f"news/{year}", _MONTH_OR_DAY, found):
+            for day in _subdirs(root, f"news/{year}/{month}", _MONTH_OR_DAY, found):
                 found.days.append(f"news/{year}/{month}/{day}")
     return found
 

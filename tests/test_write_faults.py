@@ -81,10 +81,15 @@ def index_dir(tmp_path, content):
 
 def test_edit_during_a_full_build_is_seen_by_the_next_update(content, tmp_path):
     edited = content / RIVER
+    # Dated an hour back, as an edit made early in a long build would be by its end: no file here is
+    # recent enough for a scan to distrust its state (the next test is about those).
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(edited, ns=(hour_ago, hour_ago))
 
     def edit_a_day_already_read(days_done: int) -> None:
         if "Gullwing" not in edited.read_text():
             edited.write_text(edited.read_text().replace("century", "century, says mayor Gullwing"))
+            os.utime(edited, ns=(hour_ago + 10**9, hour_ago + 10**9))
 
     build(content, Store(tmp_path / "index"), progress=edit_a_day_already_read, workers=1)
     assert ids(tmp_path / "index", "gullwing") == []  # the build read that day before the edit
@@ -97,7 +102,7 @@ def test_file_rewritten_within_the_clock_tick_of_a_scan_is_read_again(content, t
     # A file changed twice in one tick of the file system's clock, at the same size, keeps its
     # recorded state: the scan after the build must not trust a state taken that close to a change.
     edited = content / KINBOTE
-    now = time.time_ns()
+    now = time.time_ns() + 60 * 10**9  # as recent as a scan can tell, however slowly this machine runs
     os.utime(edited, ns=(now, now))
     build(content, Store(tmp_path / "index"), workers=1)
     edited.write_text(edited.read_text().replace("poetry", "poems!"))  # same size

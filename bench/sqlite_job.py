@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from bench.sqlite_ref import SqliteReference
-from search.archive import day_of_path, iter_day_dirs, read_day
+from search.archive import day_of_path, read_day
+from search.files import iter_day_dirs
 from search.writer import read_days
 
 

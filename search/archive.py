@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .event import Event, Source
+from .files import Skipped, day_files, day_problem, find_day_dirs, open_day, read_file, reason
 from .parse import (
     IndexEntry,
     Page,
@@ -36,14 +37,6 @@ _TOPIC_PREFIX = re.compile(
     r"^\s*(?P<topic>[^:\[\]]{3,80}?)\s*(?:::\s*|:(?=[A-Z\u4e00-\u9fff]))(?P<rest>\S.*)$"
 )
 _MIN_KEY = 20  # shorter headline keys are too common to identify an event
-
-
-@dataclasses.dataclass(frozen=True)
-class Skipped:
-    """A file left out of the index, and why."""
-
-    path: str
-    reason: str
 
 
 @dataclasses.dataclass
@@ -70,46 +63,35 @@ def date_of_day(day: str) -> dt.date | None:
         return None
 
 
-def iter_day_dirs(root: Path) -> Iterator[str]:
-    """Every day directory under ``root/news``, in date order."""
-    news = root / "news"
-    for year in _sorted_numeric(news):
-        for month in _sorted_numeric(news / year):
-            for day in _sorted_numeric(news / year / month):
-                yield f"news/{year}/{month}/{day}"
-
-
-def _sorted_numeric(path: Path) -> list[str]:
-    try:
-        names = [entry.name for entry in os.scandir(path) if entry.is_dir() and entry.name.isdigit()]
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    return sorted(names, key=int)
-
-
 def read_day(root: Path, day: str) -> DayResult:
     """Parse every file of one day directory and merge them into that day's events."""
-    year, month, mday = (int(part) for part in _DAY_PATH.match(day).groups())
-    directory = root / day
-    try:
-        names = sorted(name for name in os.listdir(directory) if name.endswith(".md"))
-    except FileNotFoundError:
+    match = _DAY_PATH.match(day)
+    if not match:
         return DayResult(day, [], [])
+    try:
+        with open_day(Path(root), day) as day_fd:
+            return _read_open_day(Path(root), day_fd, day, *(int(part) for part in match.groups()))
+    except OSError as error:
+        problem = day_problem(Path(root), day, error)
+        return DayResult(day, [], [problem] if problem else [])
+
+
+def _read_open_day(root: Path, day_fd: int, day: str, year: int, month: int, mday: int) -> DayResult:
+    names, skipped = day_files(root, day_fd, day)
     try:
         date = make_date(year, month, mday, "directory name")
     except ParseError as error:
-        return DayResult(day, [], [Skipped(f"{day}/{name}", str(error)) for name in names])
-    skipped: list[Skipped] = []
-    entries = _read_index(directory, day, names, skipped)
+        return DayResult(day, [], skipped + [Skipped(f"{day}/{name}", str(error)) for name in names])
+    entries = _read_index(day_fd, day, names, skipped)
     pages: dict[str, tuple[Page, str]] = {}
     for name in names:
         if name in DAY_INDEX_NAMES:
             continue
         rel = f"{day}/{name}"
         try:
-            pages[name[:-3]] = (parse_event_page(_read_text(directory / name)), rel)
+            pages[name[:-3]] = (parse_event_page(read_file(day_fd, rel, skipped)), rel)
         except (ParseError, UnicodeDecodeError, OSError) as error:
-            skipped.append(Skipped(rel, _reason(error)))
+            skipped.append(Skipped(rel, reason(error)))
     index_path = next((f"{day}/{name}" for name in DAY_INDEX_NAMES if name in names), "")
     events = [
         _build_event(date, slug, entry, page, index_path)
@@ -118,27 +100,15 @@ def read_day(root: Path, day: str) -> DayResult:
     return DayResult(day, events, skipped)
 
 
-def _read_text(path: Path) -> str:
-    return path.read_bytes().decode("utf-8")
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, UnicodeDecodeError):
-        return "not UTF-8 text (binary or wrong encoding)"
-    if isinstance(error, OSError):
-        return f"cannot read: {error.strerror or error}"
-    return str(error)
-
-
-def _read_index(directory: Path, day: str, names: list[str], skipped: list[Skipped]) -> dict[str, IndexEntry]:
+def _read_index(day_fd: int, day: str, names: list[str], skipped: list[Skipped]) -> dict[str, IndexEntry]:
     """The day index's entries by slug; one event listed under several topics keeps the first."""
     for index_name in DAY_INDEX_NAMES:
         if index_name not in names:
             continue
         try:
-            listed = parse_day_index(_read_text(directory / index_name))
+            listed = parse_day_index(read_file(day_fd, f"{day}/{index_name}", skipped))
         except (UnicodeDecodeError, OSError) as error:
-            skipped.append(Skipped(f"{day}/{index_name}", _reason(error)))
+            skipped.append(Skipped(f"{day}/{index_name}", reason(error)))
             continue
         entries: dict[str, IndexEntry] = {}
         for entry in listed:
@@ -264,9 +234,10 @@ class Archive:
 def read_archive(root: Path, progress: Callable[[int], None] | None = None) -> Archive:
     """Read every day of a content tree (sequentially; the index writer reads in parallel)."""
     events: list[Event] = []
-    skipped: list[Skipped] = []
+    found = find_day_dirs(Path(root))
+    skipped: list[Skipped] = list(found.skipped)
     days = 0
-    for day in iter_day_dirs(Path(root)):
+    for day in found.days:
         result = read_day(Path(root), day)
         events += result.events
         skipped += result.skipped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 import click
 
 from .query import SORTS, RequestError, SearchRequest, parse_date
-from .store import Store, StoreError
+from .store import DEFAULT_LOCK_WAIT_S, Store, StoreError
 
 DEFAULT_INDEX_DIR = "index"
 ENV_INDEX_DIR = "EVENTSEARCH_INDEX_DIR"
@@ -38,8 +39,21 @@ def quiet_option(command):
     )
 
 
+def wait_option(command):
+    """The shared ``--wait`` option of the commands that write the index."""
+    return click.option(
+        "--wait",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_LOCK_WAIT_S,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long to wait for another index or update to finish (0: fail at once).",
+    )(command)
+
+
 def user_errors(command):
-    """Turn our own errors into one clear line and exit code 1, never a traceback."""
+    """Turn our own errors and the system's into one clear line and exit code 1, never a traceback."""
+    writes = command.__name__ in ("index", "update")
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -47,8 +61,30 @@ def user_errors(command):
             return command(*args, **kwargs)
         except (StoreError, RequestError) as error:
             raise click.ClickException(str(error)) from None
+        except BrokenPipeError:
+            # The reader of our output went away (`| head`): nothing more to tell it, nor a traceback.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as error:
+            raise click.ClickException(_system_error(error, kwargs.get("index_dir"), writes)) from None
 
     return wrapper
+
+
+def _system_error(error: OSError, index_dir: Path | None, writes: bool) -> str:
+    """One line saying what failed and what to do; a failed index or update leaves the live index serving."""
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        message = (
+            f"no space left on the disk of the index directory {index_dir}{where}: free some space "
+            "(a full build needs room for a second index beside the live one) and run again"
+        )
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        needs = "read the archive and write the index directory" if writes else "read the index directory"
+        message = f"permission denied{where}: run as a user who may {needs} {index_dir}"
+    else:
+        message = f"{error.strerror or error}{where}"
+    return f"{message}; the live index keeps answering" if writes else message
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -65,7 +101,7 @@ def main() -> None:
 
 def _progress(total: int, label: str, quiet: bool):
     """A progress bar on stderr for interactive runs; silent for --quiet or when not a terminal."""
-    if quiet:
+    if quiet or not sys.stderr.isatty():  # click would still print the label once, then the errors
         return _NoBar()
     return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
 
@@ -82,9 +118,15 @@ class _NoBar:
 
 
 def _report_skipped(skipped) -> None:
-    """Name every skipped file and why, even with --quiet: it is data the user did not get."""
+    """Name every skipped (or cut) file and why, even with --quiet: it is data the user did not get."""
     for item in skipped:
-        click.echo(f"skipped {item.path}: {item.reason}", err=True)
+        click.echo(f"{'cut' if item.indexed else 'skipped'} {item.path}: {item.reason}", err=True)
+
+
+def _store(index_dir: Path, wait: float, quiet: bool) -> Store:
+    """The index directory, for a command that writes it: waits for the lock, and says so."""
+    say = None if quiet else functools.partial(click.echo, err=True)
+    return Store(index_dir, lock_wait=wait, on_lock_wait=say)
 
 
 @main.command()
@@ -93,27 +135,32 @@ def _report_skipped(skipped) -> None:
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=None, help="Parser processes [default: one per CPU]."
 )
+@wait_option
 @quiet_option
 @user_errors
-def index(content_dir: Path, index_dir: Path, workers: int | None, quiet: bool) -> None:
+def index(content_dir: Path, index_dir: Path, workers: int | None, wait: float, quiet: bool) -> None:
     """Build the index of CONTENT_DIR from scratch.
 
     The new index is written beside the old one and replaces it atomically when
     complete: searches keep answering from the old one until then, and an
-    interrupted build leaves it in place.
+    interrupted build leaves it in place. Symbolic links in CONTENT_DIR are not
+    followed; unreadable files and directories are named and skipped.
     """
-    from .archive import iter_day_dirs
+    from .files import find_day_dirs
     from .writer import build, check_content_dir
 
-    days = sum(1 for _ in iter_day_dirs(check_content_dir(content_dir)))
+    days = len(find_day_dirs(check_content_dir(content_dir)).days)
+    store = _store(index_dir, wait, quiet)
     with _progress(days, "Indexing days", quiet) as bar:
-        report = build(content_dir, Store(index_dir), progress=bar.update, workers=workers)
+        report = build(content_dir, store, progress=bar.update, workers=workers)
     _report_skipped(report.skipped)
     if not quiet:
         rate = report.events / report.seconds if report.seconds else 0
+        cut = sum(item.indexed for item in report.skipped)
         click.echo(
             f"Indexed {report.events:,} events from {report.days:,} days in {report.seconds:.1f} s "
-            f"({rate:,.0f} events/s); {len(report.skipped)} files skipped. Index: {index_dir}"
+            f"({rate:,.0f} events/s); {len(report.skipped) - cut} files skipped, {cut} cut. "
+            f"Index: {index_dir}"
         )
 
 
@@ -122,25 +169,32 @@ def index(content_dir: Path, index_dir: Path, workers: int | None, quiet: bool) 
 @click.argument("paths", nargs=-1)
 @index_dir_option
 @click.option("--scan", is_flag=True, help="Compare every file's size and time instead of asking git.")
+@wait_option
 @quiet_option
 @user_errors
-def update(content_dir: Path, paths: tuple[str, ...], index_dir: Path, scan: bool, quiet: bool) -> None:
+def update(
+    content_dir: Path, paths: tuple[str, ...], index_dir: Path, scan: bool, wait: float, quiet: bool
+) -> None:
     """Apply the changes in CONTENT_DIR since the last index or update.
 
     PATHS (relative to CONTENT_DIR) name the changed files; without them, git
     says what changed since the indexed commit when CONTENT_DIR is a git
     repository (committed changes only), and otherwise every file is checked.
-    Only the days whose files changed are read again.
+    Only the days whose files changed are read again. An update started while
+    another index or update runs waits for it (--wait).
     """
     from .writer import update as apply_update
 
-    report = apply_update(content_dir, Store(index_dir), paths=list(paths) if paths else None, scan=scan)
+    store = _store(index_dir, wait, quiet)
+    report = apply_update(content_dir, store, paths=list(paths) if paths else None, scan=scan)
     _report_skipped(report.skipped)
     if not quiet:
         kept = f", {report.kept} kept as indexed (their file is broken)" if report.kept else ""
+        finished = "; finished an interrupted update" if report.finished_interrupted else ""
         click.echo(
             f"{report.added} added, {report.changed} changed, {report.removed} removed{kept} "
             f"({report.days} days re-read, changes found by {report.method}, {report.seconds:.2f} s)"
+            f"{finished}"
         )
 
 

@@ -8,6 +8,7 @@ used word one edit away (a letter deleted, swapped, replaced or inserted):
 
 from __future__ import annotations
 
+import os
 import re
 import string
 from collections import Counter
@@ -37,9 +38,14 @@ def words_of(event: Event) -> Iterable[str]:
 
 
 def write_words(directory: Path, words: Counter) -> None:
-    """Save a generation's word counts."""
+    """Save a generation's word counts, atomically: servers read them while an update writes."""
     lines = (f"{word}\t{count}" for word, count in sorted(words.items()))
-    (directory / WORDS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp = directory / f".{WORDS_FILE}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.replace(tmp, directory / WORDS_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only when writing failed (a full disk)
 
 
 def read_words(directory: Path) -> Counter:

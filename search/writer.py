@@ -14,9 +14,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
-from .archive import DayResult, Skipped, date_of_day, iter_day_dirs, read_day
-from .changes import ChangeSet, detect_changes, git_head, scan_file_states
+from .archive import DayResult, date_of_day, day_of_path, read_day
+from .changes import ChangeSet, detect_changes, git_head, scan_files
 from .columns import drop_stale_caches, load_columns
+from .files import Skipped, link_reason
 from .schema import SCHEMA_VERSION, check_schema_version, document_of, make_schema
 from .segments import commit_segments, write_segments
 from .spelling import read_words, words_of, write_words
@@ -49,15 +50,25 @@ class UpdateReport:
     method: str  # how changes were found: git, paths or scan
     skipped: list[Skipped]
     seconds: float
+    finished_interrupted: bool = False  # an earlier update had died before publishing; this one did
 
 
 def check_content_dir(content_dir: Path) -> Path:
     """The content directory, or a StoreError saying why it cannot be indexed."""
     content_dir = Path(content_dir)
+    news = content_dir / "news"
     if not content_dir.is_dir():
         raise StoreError(f"content directory {content_dir} does not exist")
-    if not (content_dir / "news").is_dir():
+    if news.is_symlink():
+        raise StoreError(f"{news}: {link_reason(content_dir, news)}; index the directory it points to")
+    if not news.is_dir():
         raise StoreError(f"{content_dir} has no news/ directory: is it an event archive?")
+    try:
+        os.scandir(news).close()
+    except OSError as error:
+        raise StoreError(
+            f"cannot read {news}: {error.strerror}: run as a user who may read the archive"
+        ) from None
     return content_dir
 
 
@@ -74,7 +85,7 @@ def build(
     started = time.monotonic()
     content_dir = check_content_dir(content_dir)
     workers = workers or os.cpu_count() or 1
-    with store.lock():
+    with store.lock("index"):
         generation = store.new_generation()
         try:
             return _build_generation(content_dir, store, generation, progress, workers, started)
@@ -86,25 +97,33 @@ def build(
 def _build_generation(
     content_dir: Path, store: Store, generation: Path, progress: Progress | None, workers: int, started: float
 ) -> BuildReport:
-    days = list(iter_day_dirs(content_dir))
+    # The git HEAD and every file's state are taken before any file is read: a file edited while the
+    # build runs then differs from its recorded state, and the next update reads it again.
+    head = git_head(content_dir)
+    scan = scan_files(content_dir)
     whoosh_index.create_in(generation, make_schema())
-    results = write_segments(content_dir, generation, days, workers, progress)
+    results = write_segments(content_dir, generation, scan.days, workers, progress)
     commit_segments(generation, [result.segment for result in results if result.events])
-    skipped = [item for result in results for item in result.skipped]
+    skipped = _unique(scan.skipped + [item for result in results for item in result.skipped])
     write_words(generation, sum((result.words for result in results), Counter()))
     _warm_columns(whoosh_index.open_dir(generation), generation)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "content_dir": str(content_dir.resolve()),
-        "git_commit": git_head(content_dir),
+        "git_commit": head,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "days": len(days),
+        "days": len(scan.days),
         "skipped": {s.path: s.reason for s in skipped},
     }
-    store.write_manifest(generation, manifest, scan_file_states(content_dir))
+    store.write_manifest(generation, manifest, scan.states)
     store.publish(generation)
     events = sum(result.events for result in results)
-    return BuildReport(events, len(days), skipped, time.monotonic() - started, generation.name)
+    return BuildReport(events, len(scan.days), skipped, time.monotonic() - started, generation.name)
+
+
+def _unique(skipped: list[Skipped]) -> list[Skipped]:
+    """One report per path (a directory the scan could not list is not read either), in order."""
+    return list({item.path: item for item in skipped}.values())
 
 
 def _warm_columns(ix, generation: Path) -> None:
@@ -125,10 +144,11 @@ def update(
     """Apply the content changes since the last build or update to the live index, in place."""
     started = time.monotonic()
     content_dir = check_content_dir(content_dir)
-    with store.lock():
+    with store.lock("update"):
         generation = store.current()
         manifest = store.manifest(generation)
         check_schema_version(manifest, store.root)
+        interrupted = store.update_interrupted()
         old_states = (
             None
             if paths is not None or (not scan and manifest.get("git_commit"))
@@ -136,26 +156,30 @@ def update(
         )
         changes = detect_changes(content_dir, manifest.get("git_commit"), old_states, paths, scan)
         ix = whoosh_index.open_dir(generation)
+        _remove_uncommitted(ix, generation)
         days = sorted(changes.days)
         old = _indexed_fingerprints(ix, days)
         words = read_words(generation)
         new, skipped = _read_changed_days(content_dir, days, words, progress)
-        # An event whose page broke keeps its indexed version: bad input loses nothing.
-        broken = {item.path for item in skipped}
-        kept = {i for i, (_, path) in old.items() if path in broken}
+        skipped = _unique(changes.skipped + skipped)
+        # An event whose page (or directory) broke keeps its indexed version: bad input loses nothing.
+        broken = {item.path for item in skipped if not item.indexed}
+        kept = {i for i, (_, path) in old.items() if path in broken or day_of_path(path) in broken}
         new = {i: doc for i, doc in new.items() if i not in kept}
         added = [i for i in new if i not in old]
         changed = [i for i in new if i in old and old[i][0] != new[i]["payload"]["fingerprint"]]
         removed = [i for i in old if i not in new and i not in kept]
         applied = bool(added or changed or removed)
         if applied:
+            store.begin_update()  # from here until end_update, servers watch Whoosh's commits
             _apply(ix, new, added, changed, removed)
             write_words(generation, words)
+        if applied or interrupted:
             _warm_columns(ix, generation)
         # Recorded only after the commit: a failed update must not claim the new git commit as indexed.
         _record_update(store, generation, manifest, changes, skipped)
-        if applied:
-            store.touch()  # only a real change makes every server reopen its index
+        if applied or interrupted:
+            store.end_update()  # only a real change (or one left unpublished) makes servers reopen
     return UpdateReport(
         len(added),
         len(changed),
@@ -165,7 +189,19 @@ def update(
         changes.method,
         skipped,
         time.monotonic() - started,
+        interrupted,
     )
+
+
+def _remove_uncommitted(ix, generation: Path) -> None:
+    """Delete the files of an earlier update that failed (a full disk) or was killed before committing.
+
+    Whoosh removes unreferenced files only after its next successful commit, so without this a disk
+    that filled up would stay full of the failed attempts' segments.
+    """
+    toc = whoosh_index.TOC.read(ix.storage, ix.indexname)
+    whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    shutil.rmtree(generation / f"{ix.indexname}.tmp", ignore_errors=True)  # a writer's scratch directory
 
 
 def _read_changed_days(
@@ -216,11 +252,15 @@ def _apply(ix, new: dict[str, dict], added: list[str], changed: list[str], remov
 def _record_update(
     store: Store, generation: Path, manifest: dict, changes: ChangeSet, skipped: list[Skipped]
 ) -> None:
-    """The manifest after an update: skipped files of the re-read days replaced, the new git commit."""
+    """The manifest after an update: skipped files of the re-read days replaced, the new git commit.
+
+    A scan walks the whole tree again, so it also replaces what was reported of the directories.
+    """
     previous = {
         path: reason
         for path, reason in manifest.get("skipped", {}).items()
-        if path.rsplit("/", 1)[0] not in changes.days
+        if (day_of_path(path) or path) not in changes.days
+        and not (changes.method == "scan" and day_of_path(path) is None)
     }
     previous.update({s.path: s.reason for s in skipped})
     manifest["skipped"] = previous

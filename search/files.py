@@ -18,11 +18,9 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from .limits import PAGE_SIZE_LIMIT
 from .parse import ParseError
 
-# Bytes read of one file. The largest real page is under 200 KB; a bigger one is indexed cut here and
-# reported, so one hostile file cannot make the build (or every search that shows it) huge.
-PAGE_SIZE_LIMIT = 1_000_000
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH_OR_DAY = re.compile(r"^\d{1,2}$")
 

@@ -25,6 +25,9 @@ MAX_SPELLING_WORD_CHARS = 24  # longer words get no suggestion: their edit set g
 # Stored for display and highlighting; the whole text is indexed and shown on the event page.
 MAX_HEADLINE_CHARS = 500
 MAX_SUMMARY_CHARS = 2_000
+# Bytes read of one archive file. The largest real page is under 200 KB; a bigger one is indexed cut
+# and reported, so one hostile file cannot make the build (or every search that shows it) huge.
+PAGE_SIZE_LIMIT = 1_000_000
 SEARCH_SECONDS = 0.5  # time budget of the text matching and ranking of one search
 
 

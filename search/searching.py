@@ -40,7 +40,7 @@ class SearchIndex:
         self.store = Store(index_dir)
         self.search_seconds = search_seconds  # time budget of one search's matching and ranking
         self._lock = threading.RLock()
-        self._version: tuple[int, int] | None = None
+        self._version: tuple | None = None  # Store.version() when last opened
         self._searcher = None
         self.columns: Columns | None = None
         self.refresh()

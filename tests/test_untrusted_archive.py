@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from search.archive import read_day
-from search.files import PAGE_SIZE_LIMIT
+from search.limits import PAGE_SIZE_LIMIT
 from search.query import SearchRequest
 from search.searching import SearchIndex
 

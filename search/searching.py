@@ -23,6 +23,7 @@ from .facets import count_facets, timeline
 from .highlight import highlight
 from .matching import query_mask
 from .page import Hit, Page
+from .postings import POSTINGS_DIR, BulkPostings
 from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
@@ -55,10 +56,11 @@ class SearchIndex:
             searcher = ix.searcher()
             _open_stored_fields(searcher)
             columns = load_columns(searcher.reader(), generation / "columns")
+            postings = BulkPostings(searcher, generation / POSTINGS_DIR)
             old, self._searcher = self._searcher, searcher
             self.columns, self._version = columns, version
             self._generation, self._word_counts = generation, None
-            self._scorer = Scorer(searcher, columns.size)
+            self._postings, self._scorer = postings, Scorer(postings, columns.size)
             self._bigrams = BigramTable(searcher.reader())
             # Queries are read with this version's analyzers; the schema version says they index alike.
             schema = make_schema()
@@ -150,7 +152,7 @@ class SearchIndex:
         return found
 
     def _text_mask(self, query: wq.Query) -> np.ndarray:
-        return query_mask(self._searcher, query, self.columns.size)
+        return query_mask(self._postings, query, self.columns.size)
 
     def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
         start, stop = request.offset, request.offset + request.page_size

@@ -89,7 +89,7 @@ class _Expander:
             return wq.And(
                 [self.expand(wq.Term(query.fieldname, word, boost=query.boost)) for word in query.words]
             )
-        if isinstance(query, wq.MultiTerm) and not isinstance(query, wq.NumericRange):
+        if isinstance(query, wq.MultiTerm):  # prefix, wildcard, word range (a date range is no MultiTerm)
             return self._expand_terms(query)
         if isinstance(query, (wq.Term, wq.Phrase)):
             return self._spend(query, len(getattr(query, "words", [query])))

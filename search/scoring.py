@@ -1,11 +1,19 @@
 """BM25 relevance over all matching documents at once, from posting lists read in bulk.
 
 Whoosh scores matches one Python call at a time, which makes a common word's
-top ten cost as much as its whole posting list walked slowly. The same BM25
-(Whoosh's formula, idf and parameters, field boosts included in the stored
-weights) is computed here per query term as numpy arrays, summed over the
-terms as Whoosh's And and Or do, and the best documents are picked with one
-partial sort.
+top ten cost as much as its whole posting list walked slowly. The same scores
+are computed here per query term as numpy arrays (``postings.py``): Whoosh's
+BM25F formula and parameters, field boosts included in the stored weights,
+summed over the terms as Whoosh's And and Or do; and the constants its
+matchers add (an unscored field's term, NOT, a date range) are added where
+those parts match.
+
+One difference, on purpose: the statistics (documents, document frequency,
+average field length) are those of the live documents. Whoosh counts deleted
+documents until a merge, so its scores for an updated index differ from a
+fresh build of the same content; these do not (on an index without
+deletions they are Whoosh's). A prefix or range is scored as the sum of its
+terms everywhere, as Whoosh scores it in segments of over 5,000 documents.
 """
 
 from __future__ import annotations
@@ -14,12 +22,11 @@ import math
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .expansion import Expansion
 from .limits import check_time
-from .matching import posting_arrays
+from .matching import query_mask
+from .postings import BulkPostings
 from .query import TEXT_FIELDS
 from .whoosh_internals import field_length_bytes
 
@@ -30,74 +37,93 @@ _BYTE_TO_LENGTH = np.array([byte_to_length(byte) for byte in range(256)], dtype=
 class Scorer:
     """Scores for one searcher (one index generation)."""
 
-    def __init__(self, searcher: Searcher, live: np.ndarray) -> None:
-        self.searcher = searcher
+    def __init__(self, postings: BulkPostings, live: np.ndarray) -> None:
+        self.postings = postings
+        self.searcher = postings.searcher
         self.size = len(live)
-        # Statistics of the live documents only, unlike Whoosh's, which count deleted ones
-        # until a merge: an updated index then scores exactly as a fresh build of the same
-        # content. Field lengths are Whoosh's one-byte ones, whole numbers, so their sum is exact.
         self._live = live
         self._count = max(1, int(live.sum()))
         # Read every field's lengths now, while the segment files surely exist: an
         # update that merges segments deletes the files of the ones it merged.
         self._lengths = {field: self._read_lengths(field) for field in TEXT_FIELDS}
-        self._average = {
-            field: float(lengths[live].sum(dtype=np.float64)) / self._count or 1.0
-            for field, lengths in self._lengths.items()
-        }
+        self._average = {field: self._average_length(field) for field in TEXT_FIELDS}
 
     def scores(self, query: wq.Query) -> np.ndarray:
-        """BM25 score of every document for the query's positive terms (0 where none match)."""
+        """The score of every document for the query, where it matches (elsewhere partial sums)."""
         total = np.zeros(self.size, dtype=np.float32)
-        for field, text, boost in _positive_terms(query):
+        for kind, part, boost in _scored_parts(query):
             check_time()
-            if field in TEXT_FIELDS:
-                self._add_term(total, field, text, boost)
+            if kind == "term":
+                self._add_term(total, part.fieldname, part.text, boost)
+            elif kind == "phrase":  # its words' scores, where the words make the phrase
+                where = query_mask(self.postings, part, self.size)
+                for word in part.words:
+                    self._add_term(total, part.fieldname, word, boost, where=where)
+            elif kind == "expansion":  # a prefix or range that expansion.bound_query did not resolve
+                for field, text in part.expanded_terms(self.searcher.reader()):
+                    self._add_term(total, field, text, boost * part.boost)
+            else:  # a constant where the part matches
+                total[query_mask(self.postings, part, self.size)] += boost
         return total
 
-    def _add_term(self, total: np.ndarray, field: str, text: str, boost: float) -> None:
-        ids, weights = self._postings(field, text)
-        if not len(ids):
+    def _add_term(self, total: np.ndarray, field: str, text, boost: float, where=None) -> None:
+        ids, weights = self.postings.arrays(field, text)
+        live = self._live[ids]
+        ids, weights = ids[live], weights[live]
+        frequency = len(ids)  # documents that have the term, before a phrase narrows them
+        if where is not None:
+            keep = where[ids]
+            ids, weights = ids[keep], weights[keep]
+        if not self.searcher.schema[field].scorable:  # Whoosh's score is then the posting's weight
+            total[ids] += boost * weights
             return
-        idf = math.log(self._count / (len(ids) + 1)) + 1  # whoosh.scoring.WeightingModel.idf
+        if not frequency:
+            return
+        idf = math.log(self._count / (frequency + 1)) + 1  # whoosh.scoring.WeightingModel.idf
         norm = K1 * ((1 - B) + B * self._lengths[field][ids] / self._average[field])
         total[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
-
-    def _postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """A term's live documents (global numbers) and weights, over every segment."""
-        id_parts, weight_parts = [], []
-        for reader, offset in self.searcher.reader().leaf_readers():
-            if (field, text) in reader:
-                ids, weights = posting_arrays(reader, field, text, weights=True)
-                id_parts.append(ids + offset)
-                weight_parts.append(weights)
-        if not id_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
-        live = self._live[ids]
-        return ids[live], weights[live]
 
     def _read_lengths(self, field: str) -> np.ndarray:
         parts = [_segment_lengths(reader, field) for reader, _ in self.searcher.reader().leaf_readers()]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
+    def _average_length(self, field: str) -> float:
+        """The average length of the field in the live documents.
 
-def _positive_terms(query: wq.Query, boost: float = 1.0):
-    """(field, text, boost) of the terms that add to a document's score: not those under NOT."""
-    if isinstance(query, (wq.Not, Expansion)):  # expansions match without scoring
-        return
-    if isinstance(query, wq.AndNot):
-        yield from _positive_terms(query.a, boost)
-        return
+        Whoosh keeps the exact total length of a field; a deleted document's
+        share is taken out with its stored one-byte length (exact for short texts).
+        """
+        total = float(self.searcher.field_length(field))
+        deleted = ~self._live
+        if deleted.any():
+            total -= float(self._lengths[field][deleted].sum(dtype=np.float64))
+        return total / self._count or 1.0
+
+
+def _scored_parts(query: wq.Query, boost: float = 1.0):
+    """(kind, part, boost) of the parts of a query that add to a document's score, as Whoosh's matchers do.
+
+    "term", "phrase" and "expansion" (prefix, word range) add their terms'
+    scores; "constant" parts add their boost where they match. Nothing under
+    NOT, or in the second part of ANDNOT or REQUIRE, adds to the score.
+    """
     if isinstance(query, wq.Term):
-        yield query.fieldname, query.text, boost * query.boost
-        return
-    if isinstance(query, wq.Phrase):
-        for word in query.words:
-            yield query.fieldname, word, boost * query.boost
-        return
-    for child in query.children():
-        yield from _positive_terms(child, boost * getattr(query, "boost", 1.0))
+        yield "term", query, boost * query.boost
+    elif isinstance(query, wq.Phrase):
+        yield "phrase", query, boost * query.boost
+    elif isinstance(query, wq.MultiTerm):
+        yield "expansion", query, boost
+    elif isinstance(query, wq.Not):
+        yield "constant", query, 1.0  # whoosh.matching.InverseMatcher's weight, whatever the boost
+    elif isinstance(query, wq.NumericRange):  # date ranges: a constant-score query
+        yield "constant", query, boost * query.boost
+    elif isinstance(query, wq.ConstantScoreQuery):
+        yield "constant", query.child, boost * query.score
+    elif isinstance(query, (wq.AndNot, wq.Require)):
+        yield from _scored_parts(query.a, boost * query.boost)
+    else:
+        for child in query.children():
+            yield from _scored_parts(child, boost * getattr(query, "boost", 1.0))
 
 
 def _segment_lengths(reader, field: str) -> np.ndarray:

@@ -26,6 +26,7 @@ from .limits import SEARCH_SECONDS, SearchTimeout, time_budget
 from .matching import query_mask
 from .ordering import page_slice
 from .page import Hit, Page
+from .postings import POSTINGS_DIR, BulkPostings
 from .query import TEXT_FIELDS, SearchRequest, make_parser, normalise_query_text, parse_text
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
@@ -59,10 +60,11 @@ class SearchIndex:
             searcher = ix.searcher()
             _open_stored_fields(searcher)
             columns = load_columns(searcher.reader(), generation / "columns")
+            postings = BulkPostings(searcher, generation / POSTINGS_DIR)
             old, self._searcher = self._searcher, searcher
             self.columns, self._version = columns, version
             self._generation, self._word_counts = generation, None
-            self._scorer = Scorer(searcher, columns.live)
+            self._postings, self._scorer = postings, Scorer(postings, columns.live)
             self._bigrams = BigramTable(searcher.reader())
             # Queries are read with this version's analyzers; the schema version says they index alike.
             schema = make_schema()
@@ -178,7 +180,7 @@ class SearchIndex:
         return found
 
     def _text_mask(self, query: wq.Query) -> np.ndarray:
-        return query_mask(self._searcher, query, self.columns.size)
+        return query_mask(self._postings, query, self.columns.size)
 
     def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
         candidates = np.flatnonzero(mask)

@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 
 from .archive import Skipped, read_day
 from .columns import arrays_from_values, save_segment_arrays
+from .postings import POSTINGS_DIR, PostingRecorder, save_recorded
 from .schema import document_of
 from .spelling import words_of
 from .whoosh_internals import commit_segment_list, finalize_segment, worker_writer
@@ -106,7 +107,9 @@ def _write_segment_job(content_dir: Path, generation: Path, days: list[str]) -> 
 
 
 def _write_segment(content_dir: Path, generation: Path, days: list[str], done=None) -> SegmentResult:
-    writer = worker_writer(whoosh_index.open_dir(generation), limitmb=WRITER_MB)
+    ix = whoosh_index.open_dir(generation)
+    recorder = PostingRecorder()
+    writer = worker_writer(ix, limitmb=WRITER_MB, watch=recorder.watch)
     seen: set[str] = set()
     skipped: list[Skipped] = []
     words: Counter = Counter()
@@ -131,6 +134,7 @@ def _write_segment(content_dir: Path, generation: Path, days: list[str], done=No
         writer.cancel()
         raise
     save_segment_arrays(generation / "columns", segment.segment_id(), arrays_from_values(column_values))
+    save_recorded(ix, segment, recorder, generation / POSTINGS_DIR)
     return SegmentResult(segment, len(seen), skipped, words)
 
 

@@ -43,6 +43,7 @@ import heapq
 import inspect
 import itertools
 import pickle
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from pathlib import Path
 
@@ -182,11 +183,14 @@ def is_null_query(query) -> bool:
 
 # -- writing ---------------------------------------------------------------
 
+# Postings in the order a segment's postings file holds them: (field, term bytes, document, weight, value).
+Watch = Callable[[Iterator[tuple]], Iterator[tuple]]
 
-def worker_writer(ix, limitmb: float) -> BuildWriter:
+
+def worker_writer(ix, limitmb: float, watch: Watch | None = None) -> BuildWriter:
     """A writer for one build worker's segment, under the lock the parent already holds."""
     # compound=False: Whoosh copies a compound file's parts into memory on every open (slow cold start).
-    return BuildWriter(ix, _lk=False, limitmb=limitmb, compound=False)
+    return BuildWriter(ix, watch, _lk=False, limitmb=limitmb, compound=False)
 
 
 def finalize_segment(writer: SegmentWriter):
@@ -209,18 +213,23 @@ class BuildWriter(SegmentWriter):
     Whoosh looks up each posting's field length in the column file, one read per
     posting (13% of a build); here each length column is read into a list first.
     The segment's bytes are the same as Whoosh's own writer's (tests/test_segments.py).
+    ``watch``, if given, sees the segment's postings as they are written (and passes them on).
     """
 
-    def __init__(self, ix, **kwargs) -> None:
+    def __init__(self, ix, watch: Watch | None = None, **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self.pool = _TermRunPool(self._tempstorage, self.newsegment, limitmb=kwargs.get("limitmb", 128))
+        self.watch = watch
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         reader = self.per_document_reader()
         try:
             lengths = _FieldLengths(reader, [name for name, field in self.schema.items() if field.scorable])
-            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+            postings = self.pool.iter_postings()
+            if self.watch is not None:
+                postings = self.watch(postings)
+            self.fieldwriter.add_postings(self.schema, lengths, postings)
             self.fieldwriter.close()
         finally:
             reader.close()

@@ -18,6 +18,7 @@ from .archive import DayResult, date_of_day, day_of_path, read_day
 from .changes import ChangeSet, detect_changes, git_head, scan_files
 from .columns import drop_stale_caches, load_columns
 from .files import Skipped, link_reason
+from .postings import POSTINGS_DIR, warm_postings
 from .schema import SCHEMA_VERSION, check_schema_version, document_of, make_schema
 from .segments import commit_segments, write_segments
 from .spelling import read_words, words_of, write_words
@@ -130,6 +131,7 @@ def _warm_columns(ix, generation: Path) -> None:
     """Decode facet columns now, so the first search after a build or update does not pay for it."""
     with ix.reader() as reader:
         load_columns(reader, generation / "columns")
+        warm_postings(reader, generation / POSTINGS_DIR)  # the arrays of new and merged segments
         live = {sub.segment().segment_id() for sub, _ in reader.leaf_readers()}
     drop_stale_caches(generation / "columns", live)
 

@@ -1,5 +1,6 @@
 """The parallel build's pieces: how days are shared out, and the segment writer."""
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from search.archive import read_archive
+from search.postings import PostingRecorder
 from search.schema import document_of, make_schema
 from search.segments import share_days
 from search.whoosh_internals import BuildWriter
@@ -61,7 +63,10 @@ def _segment_files(writer_class, generation: Path, limitmb: float = 128) -> dict
     ],
 )
 def test_build_writer_writes_the_same_segment_as_whoosh(tmp_path, limitmb):
-    ours = _segment_files(BuildWriter, tmp_path / "ours", limitmb)
+    # As the build workers use it: recording the postings for the bulk arrays on the way.
+    recorder = PostingRecorder()
+    ours = _segment_files(partial(BuildWriter, watch=recorder.watch), tmp_path / "ours", limitmb)
+    assert len(recorder.docs) > 100
     whoosh = _segment_files(SegmentWriter, tmp_path / "whoosh", limitmb)
     assert {"pst", "trm", "_headline_len.col"} <= ours.keys()
     assert ours == whoosh

@@ -1,0 +1,248 @@
+"""Posting lists as contiguous numpy arrays beside each segment: a term's postings are one slice.
+
+Whoosh stores a posting list as pickled, compressed blocks of 128 postings, and
+reading a common word decodes hundreds of them, one Python call each: a query of
+common words spent most of its time there, growing with its matches. For the
+fields that queries match (``BULK_FIELDS``), each segment's postings are also
+kept in ``postings/`` beside it, as memory-mapped arrays:
+
+- ``v1-<segment>.docs.npy``: int32 document numbers in the segment, term after term;
+- ``v1-<segment>.weights.npy``: float32 weights (Whoosh's: frequency times field boost);
+- ``v1-<segment>.terms.npy``: int64 [2, terms + 1]: each term's key, the offset of its
+  postings in Whoosh's postings file (its ``TermInfo.extent()``), sorted, and where
+  its postings start in the two arrays above.
+
+Whoosh stays the index of record: a term is found by Whoosh's own term index,
+and these arrays hold exactly its postings (deleted documents included: callers
+apply the live mask). The build workers record them while Whoosh writes the
+segment (``PostingRecorder``); a segment without them (written by ``update``, or
+merged) gets them computed from Whoosh's postings and saved, as ``columns.py``
+does with facet values. They are mapped when a searcher opens, so an update
+that deletes merged segments' files leaves an open searcher able to read them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from array import array
+from pathlib import Path
+
+import numpy as np
+from whoosh.reading import IndexReader, SegmentReader, TermNotFound
+from whoosh.searching import Searcher
+
+from .query import TEXT_FIELDS
+from .whoosh_internals import read_postings
+
+POSTINGS_DIR = "postings"
+BULK_FIELDS = (*TEXT_FIELDS, "tag", "topic", "source", "lang")  # every field a query's terms search
+CACHE_VERSION = 1  # bump when the files change shape: old ones are then recomputed
+_PARTS = ("docs", "weights", "terms")  # in the order written: ``terms`` last says the others are complete
+
+
+@dataclasses.dataclass
+class SegmentArrays:
+    """One segment's postings of the bulk fields, term after term in Whoosh's order."""
+
+    keys: np.ndarray  # int64: each term's offset in Whoosh's postings file, ascending
+    starts: np.ndarray  # int64, one more than keys: term i's postings are [starts[i], starts[i + 1])
+    docs: np.ndarray  # int32 document numbers in the segment
+    weights: np.ndarray  # float32
+
+
+class PostingRecorder:
+    """Keeps the bulk fields' postings as Whoosh writes a segment (``BuildWriter``'s ``watch``)."""
+
+    def __init__(self) -> None:
+        self.terms: list[tuple[str, bytes]] = []
+        self.starts = array("q")
+        self.docs = array("i")
+        self.weights = array("f")
+
+    def watch(self, postings):
+        """Pass the postings on, keeping those of the bulk fields."""
+        fields = set(BULK_FIELDS)
+        last = None
+        add_doc, add_weight = self.docs.append, self.weights.append
+        for posting in postings:
+            if posting[0] in fields:
+                term = posting[:2]
+                if term != last:
+                    self.terms.append(term)
+                    self.starts.append(len(self.docs))
+                    last = term
+                add_doc(posting[2])
+                add_weight(posting[3])
+            yield posting
+
+    def arrays(self, reader: IndexReader) -> SegmentArrays:
+        """The recorded postings, keyed by the terms' places in the segment ``reader`` reads."""
+        keys = []
+        for (field, text), found in zip(self.terms, _segment_terms(reader), strict=True):
+            if (field, text) != found[:2]:
+                raise RuntimeError(f"recorded postings disagree with the segment at {field}:{text!r}")
+            keys.append(found[2])
+        starts = np.array([*self.starts, len(self.docs)], dtype=np.int64)
+        return _sorted(np.array(keys, dtype=np.int64), starts, _as_numpy(self.docs), _as_numpy(self.weights))
+
+
+def save_recorded(ix, segment, recorder: PostingRecorder, cache_dir: Path) -> None:
+    """Save the postings a build worker recorded for the segment it just finished."""
+    reader = SegmentReader(ix.storage, ix.schema, segment)
+    try:
+        save_arrays(cache_dir, segment.segment_id(), recorder.arrays(reader))
+    finally:
+        reader.close()
+
+
+def _as_numpy(values: array) -> np.ndarray:
+    return np.frombuffer(values, dtype=np.int32 if values.typecode == "i" else np.float32).copy()
+
+
+def _segment_terms(reader: IndexReader):
+    """(field, term bytes, key) of the segment's terms in the bulk fields, in Whoosh's order."""
+    for field in sorted(BULK_FIELDS):
+        if field in reader.schema:
+            for text, terminfo in reader.iter_field(field):
+                yield field, text, terminfo.extent()[0]
+
+
+def compute_arrays(reader: IndexReader) -> SegmentArrays:
+    """A segment's arrays read from Whoosh's own postings (for segments the build workers did not write)."""
+    keys, starts, docs, weights = [], [0], [], []
+    for field, text, key in _segment_terms(reader):
+        ids, values = read_postings(reader, field, text, weights=True)
+        keys.append(key)
+        docs.append(ids.astype(np.int32))
+        weights.append(values)
+        starts.append(starts[-1] + len(ids))
+    return _sorted(
+        np.array(keys, dtype=np.int64),
+        np.array(starts, dtype=np.int64),
+        np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32),
+        np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32),
+    )
+
+
+def _sorted(keys: np.ndarray, starts: np.ndarray, docs: np.ndarray, weights: np.ndarray) -> SegmentArrays:
+    """Terms ordered by key, their postings moved along with them."""
+    order = np.argsort(keys, kind="stable")
+    if np.all(order == np.arange(len(keys))):
+        return SegmentArrays(keys, starts, docs, weights)
+    lengths = np.diff(starts)[order]
+    pick = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in order]) if len(order) else starts[:0]
+    new_starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    return SegmentArrays(keys[order], new_starts, docs[pick], weights[pick])
+
+
+def _path(cache_dir: Path, segment_id: str, part: str) -> Path:
+    return cache_dir / f"v{CACHE_VERSION}-{segment_id}.{part}.npy"
+
+
+def save_arrays(cache_dir: Path, segment_id: str, arrays: SegmentArrays) -> None:
+    """Write a segment's arrays; a reader that cannot write (read-only index) just recomputes next time."""
+    terms = np.stack([np.append(arrays.keys, np.iinfo(np.int64).max), arrays.starts])
+    try:
+        cache_dir.mkdir(exist_ok=True)
+        for part, values in zip(_PARTS, (arrays.docs, arrays.weights, terms), strict=True):
+            path = _path(cache_dir, segment_id, part)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            with open(tmp, "wb") as f:
+                np.save(f, values)
+            os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def load_arrays(cache_dir: Path, reader: IndexReader) -> SegmentArrays:
+    """A segment's arrays, mapped from its files, or computed from Whoosh's postings (then saved)."""
+    segment_id = reader.segment().segment_id()
+    try:
+        terms = np.load(_path(cache_dir, segment_id, "terms"))
+        docs, weights = (np.load(_path(cache_dir, segment_id, part), mmap_mode="r") for part in _PARTS[:2])
+    except (OSError, ValueError):
+        arrays = compute_arrays(reader)
+        save_arrays(cache_dir, segment_id, arrays)
+        return arrays
+    return SegmentArrays(terms[0, :-1], terms[1], docs, weights)
+
+
+def warm_postings(reader: IndexReader, cache_dir: Path) -> None:
+    """Make sure every segment the reader sees has its arrays, and drop those of segments gone."""
+    live = set()
+    for sub, _ in reader.leaf_readers():
+        segment_id = sub.segment().segment_id()
+        live.add(f"v{CACHE_VERSION}-{segment_id}")
+        if not _path(cache_dir, segment_id, "terms").exists():
+            save_arrays(cache_dir, segment_id, compute_arrays(sub))
+    for path in cache_dir.glob("*.npy"):
+        if path.name.split(".", 1)[0] not in live:
+            path.unlink(missing_ok=True)
+
+
+@dataclasses.dataclass
+class Segment:
+    """One segment of a searcher: its reader, its first global document number, its arrays."""
+
+    reader: IndexReader
+    offset: int
+    arrays: SegmentArrays
+
+
+class BulkPostings:
+    """Every segment's postings for one searcher, by term, with global document numbers."""
+
+    def __init__(self, searcher: Searcher, cache_dir: Path) -> None:
+        self.searcher = searcher
+        self.segments = [
+            Segment(sub, offset, load_arrays(cache_dir, sub))
+            for sub, offset in searcher.reader().leaf_readers()
+        ]
+
+    def ids(self, field: str, text) -> np.ndarray:
+        """The documents that contain a term (deleted ones included)."""
+        return self.arrays(field, text, weights=False)[0]
+
+    def ids_in(self, segment: Segment, field: str, text) -> np.ndarray:
+        """The documents of one segment that contain a term."""
+        return self.arrays(field, text, weights=False, segments=[segment])[0]
+
+    def arrays(
+        self, field: str, text, weights: bool = True, segments: list[Segment] | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The documents that contain a term (in some segments only), and the term's weight in each."""
+        ids, values = [], []
+        for segment in self.segments if segments is None else segments:
+            found = _slice(segment.reader, segment.arrays, field, text)
+            if found is None:
+                continue
+            if isinstance(found, slice):
+                ids.append(segment.arrays.docs[found] + np.int64(segment.offset))
+                values.append(np.asarray(segment.arrays.weights[found]) if weights else None)
+            else:  # a field without arrays (id, day, date): Whoosh's postings
+                segment_ids, segment_weights = read_postings(segment.reader, field, text, weights)
+                ids.append(segment_ids + segment.offset)
+                values.append(segment_weights)
+        if len(ids) == 1:
+            return ids[0], values[0]
+        return (
+            np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
+            (np.concatenate(values) if values else np.zeros(0, dtype=np.float32)) if weights else None,
+        )
+
+
+def _slice(reader: IndexReader, arrays: SegmentArrays, field: str, text):
+    """Where a term's postings lie in a segment's arrays; None if it has none; True if not in the arrays."""
+    try:
+        terminfo = reader.term_info(field, text)
+    except TermNotFound:
+        return None
+    if field not in BULK_FIELDS:
+        return True
+    key = terminfo.extent()[0]
+    at = int(np.searchsorted(arrays.keys, key))
+    if at == len(arrays.keys) or arrays.keys[at] != key:
+        segment_id = reader.segment().segment_id()
+        raise RuntimeError(f"the postings arrays of segment {segment_id} lack {field}:{text!r}")
+    return slice(int(arrays.starts[at]), int(arrays.starts[at + 1]))

@@ -36,6 +36,8 @@ STYLES = {
 }
 TYPO_MIN_LETTERS = 5
 _TOKEN = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # a word with its apostrophes: Japan's, Kata'ib
+_POSSESSIVE = re.compile(r"(.+)['’]s")
 _CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 
 
@@ -70,9 +72,20 @@ class Vocabulary:
         return word in self.frequency
 
 
+def typed_words(text: str) -> list[str | None]:
+    """The text's words as people type them: lower-case, "Japan's" as ``japan``; None for what nobody
+    types (stop words, numbers, "Kata'ib": half of it is no word, and spellings of all of it vary)."""
+    words: list[str | None] = []
+    for word in _WORD.findall(text.lower()):
+        possessive = _POSSESSIVE.fullmatch(word)
+        word = possessive.group(1) if possessive else word
+        words.append(word if is_query_word(word) else None)
+    return words
+
+
 def headline_words(headline: str) -> list[str]:
-    """The headline's query words, lower-cased, each once, in headline order."""
-    return list(dict.fromkeys(w for w in _TOKEN.findall(headline.lower()) if is_query_word(w)))
+    """The headline's query words, each once, in headline order."""
+    return list(dict.fromkeys(w for w in typed_words(headline) if w))
 
 
 def known_items(event: Event, vocabulary: Vocabulary, seed: int) -> list[KnownItem]:
@@ -105,8 +118,9 @@ def _in_order(words: list[str], chosen: list[str], needed: int) -> str:
 
 
 def _phrase(headline: str, rng: random.Random) -> str:
-    tokens = _TOKEN.findall(headline.lower())
-    pairs = [(a, b) for a, b in itertools.pairwise(tokens) if is_query_word(a) and is_query_word(b)]
+    """Two query words that stand together as written ("Japan's Miyagi" is no such pair)."""
+    words = _WORD.findall(headline.lower())
+    pairs = [(a, b) for a, b in itertools.pairwise(words) if is_query_word(a) and is_query_word(b)]
     return '"{} {}"'.format(*rng.choice(pairs)) if pairs else ""
 
 

@@ -19,6 +19,7 @@ from bench.known_items import (
     precision_at,
     rank_of,
     recall,
+    typed_words,
 )
 from bench.relevance_report import SECTION, record
 
@@ -109,6 +110,19 @@ def test_misspell_makes_one_edit_that_is_no_word(word: str) -> None:
 def test_misspell_never_keeps_the_stem() -> None:
     # Dropping the last letter of "cities" gives "citie", which stems like it: never a typo.
     assert all(misspell("cities", random.Random(seed)) != "citie" for seed in range(200))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Japan's Miyagi", ["japan", "miyagi"]),  # people type the name, not the possessive
+        ("the people’s choice", [None, "people", "choice"]),
+        ("Kata'ib Hezbollah", [None, "hezbollah"]),  # half of it is no word; spellings of all of it vary
+        ("U.S. troops in al-Anbar 2015", [None, None, "troops", None, None, "anbar", None]),
+    ],
+)
+def test_typed_words_are_what_people_would_type(text: str, words: list[str | None]) -> None:
+    assert typed_words(text) == words
 
 
 def test_known_item_measures_by_hand() -> None:

@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     report["machine"] = machine()
     table = render(report, args.note)
     print(table)
-    OUT.mkdir(exist_ok=True)
     json_path = args.json or OUT / f"relevance-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     log(f"queries and ranks: {json_path}")
     if args.record:

@@ -128,14 +128,17 @@ def real_days(paths: list[Path]) -> dict[str, list[Path]]:
 
 
 def assemble(content: Path, real: dict[str, list[Path]], events: int, seed: int) -> None:
-    """Synthetic events on the days no real archive has, and the real days linked in beside them."""
+    """Synthetic events on the days no real archive has, and copies of the real days beside them.
+
+    Copies, not links: the index reads only what is inside the archive, as it should.
+    """
     shutil.rmtree(content, ignore_errors=True)
     generate(content, events, seed, avoid={date_of_day(day) for day in real})
     for day, directories in real.items():
         target = content / day
         target.parent.mkdir(parents=True, exist_ok=True)
         if len(directories) == 1:
-            target.symlink_to(directories[0], target_is_directory=True)
+            shutil.copytree(directories[0], target)
         else:
             _merge_day(target, directories)
 
@@ -149,7 +152,7 @@ def _merge_day(target: Path, directories: list[Path]) -> None:
         for name in names:
             page = name.endswith(".md") and name not in DAY_INDEX_NAMES
             if page and not (target / name).exists():
-                (target / name).symlink_to(directory / name)
+                shutil.copyfile(directory / name, target / name)
         index = next((directory / n for n in DAY_INDEX_NAMES if n in names), None)
         if index:
             indexes.append(index.read_text(encoding="utf-8", errors="replace"))

@@ -11,7 +11,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# The bench extra (tantivy) too: the tests of the benchmarks' references and relevance runner use it.
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,bench]'
 
 echo "ruff: lint and format check" >&2
 .venv/bin/ruff check --quiet .

@@ -18,7 +18,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import NamedTuple
 
@@ -334,11 +334,15 @@ def _write_day(root: Path, day: dt.date, evs: list[_Draft]) -> int:
     return files
 
 
-def plan_days(rng: random.Random, events: int) -> list[tuple[dt.date, int]]:
-    """Spread events over 2003..2025: ~25 a day (10-40) on random days, denser if it must."""
+def plan_days(rng: random.Random, events: int, avoid: Collection[dt.date] = ()) -> list[tuple[dt.date, int]]:
+    """Spread events over 2003..2025: ~25 a day (10-40) on random days, denser if it must.
+
+    Days in ``avoid`` get no events (a real archive's days are mixed in there).
+    """
     span = (LAST_DAY - FIRST_DAY).days + 1
-    n_days = min(span, max(1, round(events / 25)), events)
-    picked = sorted(rng.sample(range(span), n_days))
+    free = [d for d in range(span) if FIRST_DAY + dt.timedelta(days=d) not in avoid] if avoid else range(span)
+    n_days = min(len(free), max(1, round(events / 25)), events)
+    picked = sorted(rng.sample(free, n_days))
     mean = events / n_days
     lo, hi = max(1, int(mean * 0.4)), max(1, int(mean * 1.6) + 1)
     counts = [rng.randint(lo, hi) for _ in picked]
@@ -352,16 +356,20 @@ def plan_days(rng: random.Random, events: int) -> list[tuple[dt.date, int]]:
 
 
 def generate(
-    out_dir: Path, events: int, seed: int = 0, progress: Callable[[int, int], None] | None = None
+    out_dir: Path,
+    events: int,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    avoid: Collection[dt.date] = (),
 ) -> GeneratedArchive:
-    """Write `events` synthetic events under out_dir/news/; same seed, same bytes."""
+    """Write `events` synthetic events under out_dir/news/, on no day of ``avoid``; same seed, same bytes."""
     if events < 1:
         raise ValueError("events must be at least 1")
     rng, out_dir = random.Random(seed), Path(out_dir)
     drafter = _Drafter(_World(rng, events))
     result = GeneratedArchive(out_dir, events=0, days=0, files=0, tags=0)
     used: collections.Counter[str] = collections.Counter()
-    for day, count in plan_days(rng, events):
+    for day, count in plan_days(rng, events, avoid):
         taken: set[str] = set()
         evs = [drafter.event(day, taken) for _ in range(count)]
         result.files += _write_day(out_dir, day, evs)

@@ -1,12 +1,13 @@
-"""The benchmark suite: eventsearch against an SQLite FTS5 reference, in one run, on one archive.
+"""The benchmark suite: eventsearch against SQLite FTS5 and tantivy, in one run, on one archive.
 
     python -m bench.run --events 10000            # 10k, 100k or 1000000
-    python -m bench.run --events 100000 --web-seconds 30
+    python -m bench.run --events 100000 --web-seconds 30 --record
 
 Generates (or reuses) a synthetic archive, then measures the full build, updates
-after 1 and 20 changed files, cold start, query latency per mode and the web
-path, each beside the same job done by SQLite FTS5, and prints a table. The
-table and the machine are prepended to bench/RESULTS.md with --record.
+after 1 and 20 changed files, cold start, query latency per mode on two query
+sets (uniform rare words; words weighted like real queries) and the web path,
+each beside the same job done by SQLite FTS5 and by tantivy, and prints a table
+with our ratio to each. With --record the table is prepended to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -20,16 +21,19 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
-from bench.measure import directory_mib, machine, percentile, python_command, run_process
-from bench.queries import BenchQuery, query_set
-from bench.sqlite_ref import SqliteReference
-from bench.web import load_test
-from search.query import SearchRequest
-from search.searching import SearchIndex
+from bench.latency import Engines, Row, latency_rows, matches_rows
+from bench.measure import Run, directory_mib, machine, percentile, python_command, run_process
+from bench.queries import BenchQuery, query_set, weighted_query_set
+from bench.web import has_wrk, load_test, search_path, serving
 
 OUT = Path(__file__).parent / "out"
 RESULTS = Path(__file__).parent / "RESULTS.md"
 ZH_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "zh"
+HEADER = (
+    "# Benchmark results\n\nNewest first. Speed: `python -m bench.run --record`; ranking quality: the "
+    "[Relevance](#relevance) section below, `python -m bench.relevance --record`.\n\n"
+)
+OLD_HEADER = "# Benchmark results\n\nNewest first. Produced by `python -m bench.run --record`.\n\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,12 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--events", type=int, default=10_000, help="archive size (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="archive and query-set seed")
-    parser.add_argument("--queries", type=int, default=100, help="distinct queries per mode")
-    parser.add_argument("--web-seconds", type=int, default=30, help="load-test length; 0 skips the web path")
+    parser.add_argument("--queries", type=int, default=100, help="distinct queries per mode (uniform set)")
+    parser.add_argument("--weighted-queries", type=int, default=300, help="queries of the weighted set")
+    parser.add_argument("--web-seconds", type=int, default=30, help="length of each web test; 0 skips them")
+    parser.add_argument("--note", default="", help="a line for the recorded header (e.g. the machine's load)")
     parser.add_argument("--record", action="store_true", help="prepend the results to bench/RESULTS.md")
     args = parser.parse_args(argv)
-    rows = run_suite(args.events, args.seed, args.queries, args.web_seconds)
-    table = render(rows, args.events)
+    rows = run_suite(args.events, args.seed, args.queries, args.weighted_queries, args.web_seconds)
+    table = render(rows, args.events, args.note)
     print(table)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     (OUT / f"results-{args.events}-{stamp}.md").write_text(table)
@@ -56,39 +62,102 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def run_suite(events: int, seed: int, queries: int, web_seconds: int) -> list[tuple]:
+class Work:
+    """Where one run keeps its copy of the archive and the three indexes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.content = root / "content"
+        self.index = root / "index"
+        self.db = root / "reference.db"
+        self.tantivy = root / "tantivy"
+
+    def commands(self, job: str, *args: str, content: Path | None = None, name: str = "") -> list[list[str]]:
+        """One job (build, update, search) as eventsearch's, SQLite's and tantivy's command."""
+        index, db, tantivy = (
+            (self.root / f"{name}-index", self.root / f"{name}.db", self.root / f"{name}-tantivy")
+            if name
+            else (self.index, self.db, self.tantivy)
+        )
+        if job == "search":
+            return [
+                python_command("-m", "search", "search", *args, "--index-dir", str(index), "--json"),
+                python_command("-m", "bench.sqlite_job", "search", str(db), *args),
+                python_command("-m", "bench.tantivy_job", "search", str(tantivy), *args),
+            ]
+        content_dir = str(content or self.content)
+        command = {"build": "index", "update": "update"}[job]
+        return [
+            python_command("-m", "search", command, content_dir, *args, "--index-dir", str(index), "--quiet"),
+            python_command("-m", "bench.sqlite_job", job, content_dir, str(db), *args),
+            python_command("-m", "bench.tantivy_job", job, content_dir, str(tantivy), *args),
+        ]
+
+    def jobs(self, job: str, *args: str, content: Path | None = None, name: str = "") -> list[Run]:
+        """The job done by eventsearch, then SQLite, then tantivy, each as a whole process."""
+        runs = [run_process(command) for command in self.commands(job, *args, content=content, name=name)]
+        for run in runs:
+            _check(run)
+        return runs
+
+
+def run_suite(events: int, seed: int, queries: int, weighted: int, web_seconds: int) -> list[Row]:
     OUT.mkdir(exist_ok=True)
     archive = OUT / f"archive-{events}-{seed}"
     if not (archive / "news").is_dir():
         log(f"generating {events:,} events into {archive}")
         generate(archive, events, seed)
-    work = OUT / f"work-{events}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    content = work / "content"
+    work = Work(OUT / f"work-{events}")
+    shutil.rmtree(work.root, ignore_errors=True)
+    work.root.mkdir()
     log("copying the archive (updates edit files)")
-    shutil.copytree(archive, content)
-    index_dir, db = work / "index", work / "reference.db"
-    rows: list[tuple] = []
+    shutil.copytree(archive, work.content)
 
-    log("full build: eventsearch")
-    ours = run_process(
-        python_command("-m", "search", "index", str(content), "--index-dir", str(index_dir), "--quiet")
-    )
-    _check(ours)
-    log("full build: sqlite")
-    ref = run_process(python_command("-m", "bench.sqlite_job", "build", str(content), str(db)))
-    _check(ref)
-    rows += [
-        ("full build, s", ours.seconds, ref.seconds),
-        ("full build, events/s", events / ours.seconds, events / ref.seconds),
-        ("full build, peak RSS (all its processes), MiB", ours.peak_mib, ref.peak_mib),
-        ("index size, MiB", directory_mib(index_dir), db.stat().st_size / 2**20),
+    log("full build: eventsearch, sqlite, tantivy")
+    ours, ref, peer = work.jobs("build")
+    rows = [
+        Row("full build, s", ours.seconds, ref.seconds, peer.seconds),
+        Row("full build, events/s", events / ours.seconds, events / ref.seconds, events / peer.seconds),
+        Row("full build, peak RSS (all its processes), MiB", ours.peak_mib, ref.peak_mib, peer.peak_mib),
+        Row(
+            "index size, MiB",
+            directory_mib(work.index),
+            work.db.stat().st_size / 2**20,
+            directory_mib(work.tantivy),
+        ),
     ]
     rows += zh_build(work)
+    rows += updates(work, seed)
 
+    uniform = query_set(work.db, queries, seed)
+    weighted_set = weighted_query_set(work.db, weighted, seed)
+    word = uniform["faceted"][0].text
+    log("cold start")
+    cold = [_median_seconds(command) * 1000 for command in work.commands("search", word)]
+    rows.append(Row("cold start to first answer (median of 9), ms", *cold))
+    in_process, tantivy_faceted = query_latencies(work, uniform, weighted_set)
+    rows += in_process
+    if web_seconds:
+        rows += web_rows(work.index, uniform, weighted_set, web_seconds, tantivy_faceted)
+    return rows
+
+
+def zh_build(work: Work) -> list[Row]:
+    """The real Chinese archive (../shared/corpus/zh), built by all three, when it is there."""
+    if not ZH_CORPUS.is_dir():
+        log(f"{ZH_CORPUS} is not there: no zh build row")
+        return []
+    log("full build of the real zh archive: eventsearch, sqlite, tantivy")
+    runs = work.jobs("build", content=ZH_CORPUS, name="zh")
+    return [Row("real zh archive (8,984 events) full build, s", *(run.seconds for run in runs))]
+
+
+def updates(work: Work, seed: int) -> list[Row]:
+    """Update after 1 and 20 changed files (whole processes), then eventsearch's scan of an unchanged tree."""
     rng = random.Random(seed)
+    content = work.content
     pages = sorted(p for p in content.glob("news/*/*/*/*.md") if p.name not in ("index.md", "README.md"))
+    rows = []
     for changed in (1, 20):
         paths = [p.relative_to(content).as_posix() for p in rng.sample(pages, changed)]
         for path in paths:
@@ -97,61 +166,78 @@ def run_suite(events: int, seed: int, queries: int, web_seconds: int) -> list[tu
                 file.read_text().replace("\n\n", f"\n\nEdited for the benchmark {changed}.\n\n", 1)
             )
         log(f"update after {changed} changed files")
-        ours = run_process(
-            python_command(
-                "-m", "search", "update", str(content), *paths, "--index-dir", str(index_dir), "--quiet"
-            )
-        )
-        _check(ours)
-        ref = run_process(python_command("-m", "bench.sqlite_job", "update", str(content), str(db), *paths))
-        _check(ref)
-        rows.append((f"update, {changed} changed file(s), s", ours.seconds, ref.seconds))
+        runs = work.jobs("update", *paths)
+        rows.append(Row(f"update, {changed} changed file(s), s", *(run.seconds for run in runs)))
     log("update by scan (no paths, not a git repository)")
     ours = run_process(
         python_command(
-            "-m", "search", "update", str(content), "--scan", "--index-dir", str(index_dir), "--quiet"
-        )
-    )
-    rows.append(("update by full scan, nothing changed, s", ours.seconds, None))
-
-    sets = query_set(db, queries, seed)
-    word = sets["faceted"][0].text
-    log("cold start")
-    ours = _median_seconds(
-        python_command("-m", "search", "search", word, "--index-dir", str(index_dir), "--json")
-    )
-    ref = _median_seconds(python_command("-m", "bench.sqlite_job", "search", str(db), word))
-    rows.append(("cold start to first answer (median of 9), ms", ours * 1000, ref * 1000))
-
-    rows += query_latencies(index_dir, db, sets)
-    if web_seconds:
-        log(f"web path: {web_seconds} s with 8 connections")
-        web = load_test(index_dir, sets["faceted"] + sets["two_tags"], web_seconds)
-        if web:
-            rows += [
-                ("search page p50 ms (8 clients)", web["p50_ms"], None),
-                ("search page p95 ms (8 clients)", web["p95_ms"], None),
-                ("search page requests/s", web["rps"], None),
-                ("search page errors", web["errors"], None),
-            ]
-    return rows
-
-
-def zh_build(work: Path) -> list[tuple]:
-    """The real Chinese archive (../shared/corpus/zh), built by both, when it is there."""
-    if not ZH_CORPUS.is_dir():
-        log(f"{ZH_CORPUS} is not there: no zh build row")
-        return []
-    log("full build of the real zh archive: eventsearch, then sqlite")
-    ours = run_process(
-        python_command(
-            "-m", "search", "index", str(ZH_CORPUS), "--index-dir", str(work / "zh-index"), "--quiet"
+            "-m", "search", "update", str(content), "--scan", "--index-dir", str(work.index), "--quiet"
         )
     )
     _check(ours)
-    ref = run_process(python_command("-m", "bench.sqlite_job", "build", str(ZH_CORPUS), str(work / "zh.db")))
-    _check(ref)
-    return [("real zh archive (8,984 events) full build, s", ours.seconds, ref.seconds)]
+    rows.append(Row("update by full scan, nothing changed, s", ours.seconds))
+    return rows
+
+
+UNIFORM_MODES = {"top10": False, "faceted": True, "date_range": True, "two_tags": True}
+
+
+def query_latencies(
+    work: Work, uniform: dict[str, list[BenchQuery]], weighted: list[BenchQuery]
+) -> tuple[list[Row], dict[int, float]]:
+    """Rows for both query sets, and tantivy's faceted percentiles (weighted set): the API's yardstick."""
+    engines = Engines(work.index, work.db, work.tantivy)
+    rows: list[Row] = []
+    for mode, facets in UNIFORM_MODES.items():
+        log(f"queries, uniform set: {mode}")
+        timings = engines.time(uniform[mode], facets)
+        rows += latency_rows(mode, timings) + matches_rows(mode, timings)
+    tantivy_faceted = {}
+    for mode, facets in (("top10", False), ("faceted", True)):
+        log(f"queries, weighted set: {mode}")
+        timings = engines.time(weighted, facets)
+        rows += latency_rows(f"weighted {mode}", timings)
+        if facets:
+            rows += matches_rows("weighted", timings)
+            tantivy_faceted = {q: percentile(timings.ms["tantivy"], q) for q in (50, 95, 99)}
+    engines.close()
+    return rows, tantivy_faceted
+
+
+def web_rows(
+    index_dir: Path,
+    uniform: dict[str, list[BenchQuery]],
+    weighted: list[BenchQuery],
+    seconds: int,
+    tantivy_faceted: dict[int, float],
+) -> list[Row]:
+    """The search API with one client on the weighted set, then the search page with 8 clients."""
+    if not has_wrk():
+        log("wrk is not installed: no web rows")
+        return []
+    rows = []
+    with serving(index_dir) as base:
+        log(f"web path: the search API, {seconds} s with 1 connection, weighted set")
+        api = load_test(base, [search_path(q, "/api/search") for q in weighted], seconds, connections=1)
+        for q in (50, 95, 99):
+            rows.append(
+                Row(
+                    f"search API over HTTP, 1 client, weighted set, p{q} ms (tantivy: in process, faceted)",
+                    api[f"p{q}_ms"],
+                    tantivy=tantivy_faceted[q],
+                )
+            )
+        rows.append(Row("search API errors (1 client)", api["errors"], ratio=False))
+        log(f"web path: the search page, {seconds} s with 8 connections")
+        paths = [search_path(q) for q in uniform["faceted"] + uniform["two_tags"]]
+        page = load_test(base, paths, seconds, connections=8)
+    rows += [
+        Row("search page p50 ms (8 clients)", page["p50_ms"]),
+        Row("search page p95 ms (8 clients)", page["p95_ms"]),
+        Row("search page requests/s", page["rps"]),
+        Row("search page errors", page["errors"], ratio=False),
+    ]
+    return rows
 
 
 def _median_seconds(command: list[str], runs: int = 9) -> float:
@@ -159,68 +245,35 @@ def _median_seconds(command: list[str], runs: int = 9) -> float:
 
     One sample is at the mercy of whatever else runs (the steps before leave the machine busy).
     """
-    run_process(command)
+    _check(run_process(command))
     return sorted(run_process(command).seconds for _ in range(runs))[runs // 2]
 
 
-def _check(run) -> None:
+def _check(run: Run) -> None:
     if run.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{run.stderr[-2000:]}")
 
 
-MODES = {
-    "top10": dict(facets=False),
-    "faceted": dict(facets=True),
-    "date_range": dict(facets=True),
-    "two_tags": dict(facets=True),
-}
-
-
-def query_latencies(index_dir: Path, db: Path, sets: dict[str, list[BenchQuery]]) -> list[tuple]:
-    """p50/p95 per mode, each query run once (distinct queries), eventsearch then SQLite."""
-    index = SearchIndex(index_dir)
-    reference = SqliteReference(db)
-    rows = []
-    for mode, options in MODES.items():
-        log(f"queries: {mode}")
-        ours, ref = [], []
-        for query in sets[mode]:
-            request = SearchRequest(
-                text=query.text,
-                tags=query.tags,
-                date_from=query.date_from,
-                date_to=query.date_to,
-                facets=options["facets"],
-            )
-            started = time.perf_counter()
-            index.search(request)
-            ours.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            reference.search(query.text, query.tags, query.date_from, query.date_to, facets=options["facets"])
-            ref.append((time.perf_counter() - started) * 1000)
-        rows += [
-            (f"{mode} p50 ms", percentile(ours, 50), percentile(ref, 50)),
-            (f"{mode} p95 ms", percentile(ours, 95), percentile(ref, 95)),
-        ]
-    index.close()
-    reference.close()
-    return rows
-
-
-def render(rows: list[tuple], events: int) -> str:
-    """A Markdown table: figure, eventsearch, SQLite FTS5, ratio (eventsearch / SQLite)."""
-    lines = [
-        f"### {events:,} events — {dt.date.today().isoformat()}",
-        "",
+def render(rows: list[Row], events: int, note: str = "") -> str:
+    """A Markdown table: each figure for eventsearch, SQLite FTS5 and tantivy, and our ratio to each."""
+    lines = [f"### {events:,} events — {dt.date.today().isoformat()}", ""]
+    if note:
+        lines += [note, ""]
+    lines += [
         f"Machine: {machine()}",
         "",
-        "| figure | eventsearch | SQLite FTS5 | ratio |",
-        "|---|---:|---:|---:|",
+        "| figure | eventsearch | SQLite FTS5 | tantivy | ratio to SQLite | ratio to tantivy |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, ours, ref in rows:
-        ratio = f"{ours / ref:.2f}" if ref else "–"
-        lines.append(f"| {name} | {_fmt(ours)} | {_fmt(ref)} | {ratio} |")
+    for row in rows:
+        ratios = [_ratio(row.ours, ref) if row.ratio else "–" for ref in (row.sqlite, row.tantivy)]
+        values = [_fmt(v) for v in (row.ours, row.sqlite, row.tantivy)]
+        lines.append(f"| {row.name} | {' | '.join(values)} | {' | '.join(ratios)} |")
     return "\n".join(lines) + "\n"
+
+
+def _ratio(ours: float | None, ref: float | None) -> str:
+    return f"{ours / ref:.2f}" if ours is not None and ref else "–"
 
 
 def _fmt(value) -> str:
@@ -231,10 +284,9 @@ def _fmt(value) -> str:
 
 def record(table: str) -> None:
     """Prepend a run's table to bench/RESULTS.md (newest first)."""
-    header = "# Benchmark results\n\nNewest first. Produced by `python -m bench.run --record`.\n\n"
-    old = RESULTS.read_text() if RESULTS.exists() else header
-    body = old[len(header) :] if old.startswith(header) else old
-    RESULTS.write_text(header + table + "\n" + body)
+    old = RESULTS.read_text() if RESULTS.exists() else HEADER
+    body = next((old[len(h) :] for h in (HEADER, OLD_HEADER) if old.startswith(h)), old)
+    RESULTS.write_text(HEADER + table + "\n" + body)
 
 
 if __name__ == "__main__":

@@ -1,28 +1,29 @@
 """The same search job done by SQLite FTS5: the yardstick eventsearch is benchmarked against.
 
-It indexes what eventsearch searches (headline + summary, tags, date) and answers the same
-request shape (text, all-of tags, date range, top-N by bm25, tag and year facets over every
-match), so timings compare like with like. Standard library only.
+It indexes what eventsearch searches (headline, summary and context: topic, tags,
+outlets; tags and date as filters) and answers the same request shape (text, all-of
+tags, date range, top-N by bm25, tag and year facets over every match), so timings
+compare like with like. Standard library only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from bench.queries import quoted_query
 from search.event import Event
 
 SCHEMA = """
 CREATE TABLE events (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, date TEXT NOT NULL,
     days INTEGER NOT NULL, headline TEXT NOT NULL, summary TEXT NOT NULL, topic TEXT NOT NULL,
-    language TEXT NOT NULL);
+    language TEXT NOT NULL, context TEXT NOT NULL);
 CREATE INDEX events_days ON events(days);
 CREATE TABLE event_tags (event_rowid INTEGER NOT NULL, tag TEXT NOT NULL);
-CREATE VIRTUAL TABLE events_fts USING fts5(headline, summary, content='events',
+CREATE VIRTUAL TABLE events_fts USING fts5(headline, summary, context, content='events',
     content_rowid='rowid', tokenize='porter unicode61');
 """
 # Created after the bulk load: filling indexed tables row by row is slower than sorting once.
@@ -41,9 +42,15 @@ def _batches(items: Iterable[Event], size: int = BATCH) -> Iterator[list[Event]]
         yield chunk
 
 
+def context_of(event: Event) -> str:
+    """What eventsearch indexes as an event's context: topic, tags, outlets (names, domains), other names."""
+    outlets = [value for s in event.sources for value in (s.name, s.domain) if value]
+    return "\n".join([event.topic, *event.tags, *outlets, *event.aliases])
+
+
 def fts_query(text: str) -> str:
-    """User text to an FTS5 query: every word required, each quoted so no syntax leaks in."""
-    return " ".join(f'"{w}"' for w in re.findall(r"\w+", text.lower()))
+    """User text to an FTS5 query: every word and "phrase" required, each quoted so no syntax leaks in."""
+    return quoted_query(text)
 
 
 class SqliteReference:
@@ -96,9 +103,19 @@ class SqliteReference:
         assert self.conn is not None
         rowids = list(range(start, start + len(events)))
         self.conn.executemany(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (r, e.id, e.date.isoformat(), e.date.toordinal(), e.headline, e.summary, e.topic, e.language)
+                (
+                    r,
+                    e.id,
+                    e.date.isoformat(),
+                    e.date.toordinal(),
+                    e.headline,
+                    e.summary,
+                    e.topic,
+                    e.language,
+                    context_of(e),
+                )
                 for r, e in zip(rowids, events, strict=False)
             ],
         )
@@ -119,8 +136,8 @@ class SqliteReference:
                 self._delete(event_id)
             rowids = self._insert(upserts, self._next_rowid()) if upserts else []
             conn.executemany(
-                "INSERT INTO events_fts(rowid, headline, summary) VALUES (?, ?, ?)",
-                [(r, e.headline, e.summary) for r, e in zip(rowids, upserts, strict=False)],
+                "INSERT INTO events_fts(rowid, headline, summary, context) VALUES (?, ?, ?, ?)",
+                [(r, e.headline, e.summary, context_of(e)) for r, e in zip(rowids, upserts, strict=False)],
             )
             conn.execute("COMMIT")
         except BaseException:
@@ -131,12 +148,14 @@ class SqliteReference:
         """Remove one event; external-content FTS needs the old text to drop its terms."""
         assert self.conn is not None
         row = self.conn.execute(
-            "SELECT rowid, headline, summary FROM events WHERE id = ?", (event_id,)
+            "SELECT rowid, headline, summary, context FROM events WHERE id = ?", (event_id,)
         ).fetchone()
         if row is None:
             return
         self.conn.execute(
-            "INSERT INTO events_fts(events_fts, rowid, headline, summary) VALUES ('delete', ?, ?, ?)", row
+            "INSERT INTO events_fts(events_fts, rowid, headline, summary, context) "
+            "VALUES ('delete', ?, ?, ?, ?)",
+            row,
         )
         self.conn.execute("DELETE FROM event_tags WHERE event_rowid = ?", (row[0],))
         self.conn.execute("DELETE FROM events WHERE rowid = ?", (row[0],))

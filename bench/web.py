@@ -1,7 +1,8 @@
-"""The web path under load: the real server, wrk with 8 connections, a rotating set of search URLs."""
+"""The web path under load: the real server, wrk with N connections, a rotating set of search or API URLs."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -10,6 +11,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.queries import BenchQuery
@@ -22,8 +24,8 @@ request = function()
   return wrk.format("GET", paths[(i %% #paths) + 1])
 end
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT p50_ms=%%.2f p95_ms=%%.2f rps=%%.1f errors=%%d\\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+  io.write(string.format("RESULT p50_ms=%%.2f p95_ms=%%.2f p99_ms=%%.2f rps=%%.1f errors=%%d\\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     summary.requests / (summary.duration / 1e6),
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
 end
@@ -47,18 +49,17 @@ def _wait_until_up(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"server at {url} did not start")
 
 
-def search_path(query: BenchQuery) -> str:
-    """The /search URL of a bench query."""
+def search_path(query: BenchQuery, page: str = "/search") -> str:
+    """The URL of a bench query on a page (``/search``) or the API (``/api/search``)."""
     params = [("q", query.text)] + [("tag", t) for t in query.tags]
-    return "/search?" + urllib.parse.urlencode(params)
+    dates = (("from", query.date_from), ("to", query.date_to))
+    params += [(name, day.isoformat()) for name, day in dates if day]
+    return f"{page}?" + urllib.parse.urlencode(params)
 
 
-def load_test(
-    index_dir: Path, queries: list[BenchQuery], seconds: int = 30, connections: int = 8
-) -> dict | None:
-    """p50/p95 latency (ms) and requests/s of the search page; None when wrk is not installed."""
-    if not shutil.which("wrk"):
-        return None
+@contextlib.contextmanager
+def serving(index_dir: Path) -> Iterator[str]:
+    """The real server (``eventsearch serve``) on a free port while the block runs; yields its URL."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "search", "serve", "--index-dir", str(index_dir), "--port", str(port)],
@@ -68,17 +69,30 @@ def load_test(
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base + "/search?q=warmup")
-        paths = ", ".join('"{}"'.format(search_path(q).replace('"', '\\"')) for q in queries)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LUA % paths)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def has_wrk() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def load_test(base: str, paths: list[str], seconds: int = 30, connections: int = 8) -> dict:
+    """p50/p95/p99 latency (ms), requests/s and errors of ``connections`` clients cycling through paths."""
+    quoted = ", ".join('"{}"'.format(path.replace("\\", "\\\\").replace('"', '\\"')) for path in paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % quoted)
+    try:
+        threads = min(2, connections)
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base],
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base],
             capture_output=True,
             text=True,
             timeout=seconds + 60,
         ).stdout
-        line = next(row for row in out.splitlines() if row.startswith("RESULT"))
-        return {k: float(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        Path(script.name).unlink()
+    line = next(row for row in out.splitlines() if row.startswith("RESULT"))
+    return {k: float(v) for k, v in (pair.split("=") for pair in line.split()[1:])}

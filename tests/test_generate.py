@@ -1,4 +1,4 @@
-"""The synthetic archive generator and the SQLite FTS5 reference used by the benchmarks."""
+"""The synthetic archive generator, the query sets and the SQLite FTS5 and tantivy references of the benchmarks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from bench.generate import GeneratedArchive, generate, plan_days, slugify
+from bench.queries import weighted_query_set
 from bench.sqlite_ref import SqliteReference, fts_query
+from search.archive import read_archive
 from search.event import Event
 
 EVENTS = 300
@@ -106,14 +108,21 @@ def test_plan_days_spreads_events() -> None:
     assert all(1 <= count <= 41 for _, count in plan)
 
 
+def test_plan_days_leaves_out_avoided_days() -> None:
+    import random
+
+    avoid = {day for day, _ in plan_days(random.Random(0), 10_000)[::2]}
+    plan = plan_days(random.Random(0), 10_000, avoid)
+    assert sum(count for _, count in plan) == 10_000
+    assert not avoid & {day for day, _ in plan}
+
+
 def test_slugify_truncates_like_the_archive() -> None:
     assert slugify("Fiat Chrysler U.S. recalls 7,810 SUVs.") == "fiat-chrysler-u-s-recalls-7-810-suvs"
     assert len(slugify("word " * 100)) <= 140 and not slugify("word " * 100).endswith("-")
 
 
 def test_read_archive_reads_every_generated_event(archive: GeneratedArchive) -> None:
-    from search.archive import read_archive
-
     result = read_archive(archive.out_dir)
     assert result.skipped == []
     assert len(result.events) == archive.events
@@ -126,34 +135,36 @@ def _event(slug: str, day: str, headline: str, summary: str = "", tags: tuple[st
     return Event(id=f"{day}/{slug}", date=date, headline=headline, summary=summary, topic="", tags=tags)
 
 
+_REF_EVENTS = [
+    (
+        "floods",
+        "2010-05-01",
+        "Floods hit the northern coast",
+        "Thousands flee rising water.",
+        ("Varonia", "floods"),
+    ),
+    ("flooding", "2012-07-09", "Flooding closes the capital's airport", "", ("Varonia",)),
+    (
+        "election",
+        "2012-03-03",
+        "Varonia holds a snap election",
+        "Voters flood the polls.",
+        ("Varonia", "elections"),
+    ),
+    (
+        "summit",
+        "2015-01-20",
+        "Leaders meet at a trade summit",
+        "No floods mentioned here? Yes floods.",
+        ("Kestral",),
+    ),
+]
+
+
 @pytest.fixture
 def ref(tmp_path: Path) -> Iterator[SqliteReference]:
-    events = [
-        _event(
-            "floods",
-            "2010-05-01",
-            "Floods hit the northern coast",
-            "Thousands flee rising water.",
-            ("Varonia", "floods"),
-        ),
-        _event("flooding", "2012-07-09", "Flooding closes the capital's airport", "", ("Varonia",)),
-        _event(
-            "election",
-            "2012-03-03",
-            "Varonia holds a snap election",
-            "Voters flood the polls.",
-            ("Varonia", "elections"),
-        ),
-        _event(
-            "summit",
-            "2015-01-20",
-            "Leaders meet at a trade summit",
-            "No floods mentioned here? Yes floods.",
-            ("Kestral",),
-        ),
-    ]
     reference = SqliteReference()
-    assert reference.build(iter(events), tmp_path / "ref.db") == 4
+    assert reference.build((_event(*args) for args in _REF_EVENTS), tmp_path / "ref.db") == 4
     yield reference
     reference.close()
 
@@ -203,3 +214,85 @@ def test_sqlite_ref_update_upserts_and_deletes(ref: SqliteReference) -> None:
 def test_fts_query_quotes_every_word() -> None:
     assert fts_query('Kata\'ib "NEAR" OR x*') == '"kata" "ib" "near" "or" "x"'
     assert fts_query("  ") == ""
+
+
+def test_fts_query_keeps_phrases() -> None:
+    assert fts_query('"Northern Coast" floods "x') == '"northern coast" "floods" "x"'
+
+
+def test_sqlite_ref_searches_phrases_and_context(ref: SqliteReference) -> None:
+    assert ref.search('"northern coast"')["hits"] == ["2010-05-01/floods"]
+    assert ref.search('"coast northern"')["total"] == 0
+    assert ref.search("kestral")["hits"] == ["2015-01-20/summit"]  # a tag, found as a word of the context
+
+
+@pytest.fixture(scope="module")
+def archive_db(archive: GeneratedArchive, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("archive-db") / "ref.db"
+    SqliteReference().build(read_archive(archive.out_dir).events, db)
+    return db
+
+
+def test_weighted_query_set_is_seeded_distinct_and_varied(archive_db: Path) -> None:
+    queries = weighted_query_set(archive_db, 150, seed=3)
+    assert queries == weighted_query_set(archive_db, 150, seed=3)
+    assert len(queries) == len(set(queries)) == 150
+    assert any(q.text.startswith('"') for q in queries)
+    assert {len(q.text.split()) for q in queries if not q.text.startswith('"')} == {1, 2, 3}
+    assert any(q.tags for q in queries) and any(q.date_from for q in queries)
+
+
+def test_weighted_query_set_finds_something_every_time(archive_db: Path) -> None:
+    """Each query comes from an event (its words, its tag, its year) or is one archive word."""
+    reference = SqliteReference(archive_db)
+    totals = [
+        reference.search(q.text, q.tags, q.date_from, q.date_to, facets=False)["total"]
+        for q in weighted_query_set(archive_db, 150, seed=3)
+    ]
+    reference.close()
+    assert min(totals) >= 1 and max(totals) > 20
+
+
+@pytest.fixture
+def tantivy_ref(tmp_path: Path):
+    pytest.importorskip("tantivy")
+    from bench.tantivy_ref import TantivyReference
+
+    events = [_event(*args) for args in _REF_EVENTS]
+    assert TantivyReference.build(events, tmp_path / "tantivy", threads=1) == len(events)
+    return TantivyReference(tmp_path / "tantivy")
+
+
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        ("flood",),
+        ("floods airport",),
+        ('"northern coast"',),
+        ("kestral",),
+        ("flood", ["Varonia"]),
+        ("flood", ["Varonia", "floods"]),
+        ("", [], dt.date(2012, 1, 1), dt.date(2012, 12, 31)),
+        ("", ["Kestral"]),
+        ("", []),
+    ],
+)
+def test_tantivy_ref_does_the_sqlite_job(ref: SqliteReference, tantivy_ref, request_args: tuple) -> None:
+    ours, theirs = tantivy_ref.search(*request_args), ref.search(*request_args)
+    assert ours["total"] == theirs["total"]
+    assert set(ours["hits"]) == set(theirs["hits"])
+    assert dict(ours["tags"]) == dict(theirs["tags"]) and ours["timeline"] == theirs["timeline"]
+
+
+def test_tantivy_ref_lists_newest_first_without_words(tantivy_ref) -> None:
+    assert tantivy_ref.search("", limit=2)["hits"] == ["2015-01-20/summit", "2012-07-09/flooding"]
+
+
+def test_tantivy_ref_replaces_days(tantivy_ref, tmp_path: Path) -> None:
+    from bench.tantivy_ref import TantivyReference
+
+    changed = _event("summit", "2015-01-20", "Leaders meet at a climate summit", "", ("Kestral",))
+    TantivyReference.replace_days(tmp_path / "tantivy", ["2015-01-20", "2010-05-01"], [changed])
+    reopened = TantivyReference(tmp_path / "tantivy")
+    assert reopened.search("climate")["hits"] == ["2015-01-20/summit"]
+    assert set(reopened.search("flood")["hits"]) == {"2012-07-09/flooding", "2012-03-03/election"}

@@ -46,8 +46,9 @@ from bench.measure import machine
 from bench.relevance_report import record, render
 from bench.sqlite_ref import SqliteReference
 from bench.tantivy_ref import TantivyReference
-from search.archive import DAY_INDEX_NAMES, date_of_day, iter_day_dirs, read_day
+from search.archive import DAY_INDEX_NAMES, date_of_day, read_day
 from search.event import Event
+from search.files import iter_day_dirs
 from search.query import SearchRequest
 from search.searching import SearchIndex
 from search.store import Store

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bench.sqlite_job import _read
 from bench.tantivy_ref import TantivyReference
-from search.archive import date_of_day, day_of_path, iter_day_dirs
+from search.archive import date_of_day, day_of_path
+from search.files import iter_day_dirs
 from search.writer import read_days
 
 

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import click
 
+from .config import DEFAULT_INDEX_DIR, ENV_INDEX_DIR
 from .query import SORTS, RequestError, SearchRequest, parse_date
 from .store import Store, StoreError
-
-DEFAULT_INDEX_DIR = "index"
-ENV_INDEX_DIR = "EVENTSEARCH_INDEX_DIR"
 
 
 def index_dir_option(command):

@@ -17,7 +17,7 @@ from pathlib import Path
 from .event import Event, Source
 from .parse import (
     IndexEntry,
-    Page,
+    ParsedPage,
     ParseError,
     current_version,
     event_id,
@@ -101,7 +101,7 @@ def read_day(root: Path, day: str) -> DayResult:
         return DayResult(day, [], [Skipped(f"{day}/{name}", str(error)) for name in names])
     skipped: list[Skipped] = []
     entries = _read_index(directory, day, names, skipped)
-    pages: dict[str, tuple[Page, str]] = {}
+    pages: dict[str, tuple[ParsedPage, str]] = {}
     for name in names:
         if name in DAY_INDEX_NAMES:
             continue
@@ -151,8 +151,8 @@ def _read_index(directory: Path, day: str, names: list[str], skipped: list[Skipp
 
 
 def _merge_versions(
-    entries: dict[str, IndexEntry], pages: dict[str, tuple[Page, str]]
-) -> list[tuple[str, IndexEntry | None, tuple[Page, str] | None]]:
+    entries: dict[str, IndexEntry], pages: dict[str, tuple[ParsedPage, str]]
+) -> list[tuple[str, IndexEntry | None, tuple[ParsedPage, str] | None]]:
     """Group a day's files into events: (current slug, index entry, page) for each event.
 
     The current version of an event is the one the day index links, else the
@@ -200,7 +200,7 @@ def _same_headline(key: str, other: str) -> bool:
 
 
 def _build_event(
-    date: dt.date, slug: str, entry: IndexEntry | None, found: tuple[Page, str] | None, index_path: str
+    date: dt.date, slug: str, entry: IndexEntry | None, found: tuple[ParsedPage, str] | None, index_path: str
 ) -> Event:
     page, path = found if found else (None, "")
     headline_md = page.headline if page else entry.headline
@@ -235,7 +235,7 @@ def split_topic_prefix(headline: str) -> tuple[str, str]:
     return match["topic"].strip(), match["rest"].strip()
 
 
-def _sources(page: Page) -> Iterator[Source]:
+def _sources(page: ParsedPage) -> Iterator[Source]:
     seen = set()
     for link in page.sources:
         url = link.url
@@ -245,7 +245,7 @@ def _sources(page: Page) -> Iterator[Source]:
         yield Source(name=plain_text(link.text) or domain_of(url), url=url, domain=domain_of(url))
 
 
-def _related_ids(page: Page) -> Iterator[str]:
+def _related_ids(page: ParsedPage) -> Iterator[str]:
     for link in page.related:
         target = event_link(link.url)
         if target:

@@ -196,7 +196,7 @@ def search(
         date_from=start,
         date_to=end,
         sort=sort,
-        page=page,
+        page_number=page,
         page_size=limit,
     )
     with SearchIndex(index_dir) as index:

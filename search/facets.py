@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 
 from .columns import MULTI, Columns, date_of
-from .page import Bucket, Facet, FacetValue
 from .query import SearchRequest
+from .results import Bucket, Facet, FacetValue
 
 FACETS = ("tags", "topic", "source", "language")
 OTHER_FACET_SIZE = 20  # request.facet_size is for tags, the facet with thousands of values

@@ -44,7 +44,7 @@ class Link:
 
 
 @dataclasses.dataclass
-class Page:
+class ParsedPage:
     """What one event page says, before merging with its day index and versions."""
 
     date: dt.date
@@ -110,7 +110,7 @@ def _is_image(link: Link) -> bool:
     return link.text.strip().casefold() in _IMAGE_NAMES
 
 
-def parse_event_page(text: str) -> Page:
+def parse_event_page(text: str) -> ParsedPage:
     """Parse an event page; raise ParseError when it has no date line or no headline."""
     if "\x00" in text:
         raise ParseError("binary content")
@@ -169,7 +169,7 @@ def parse_event_page(text: str) -> Page:
         raise ParseError("no date line")
     if not headline:
         raise ParseError("no headline")
-    return Page(
+    return ParsedPage(
         date=date,
         headline=headline,
         summary="\n".join(summary).strip(),
@@ -195,7 +195,7 @@ def _classify_section(title: str) -> str:
     return "other"
 
 
-def related_tags(page: Page) -> list[str]:
+def related_tags(page: ParsedPage) -> list[str]:
     """The contexts on a page's Related entries: the tags the two events share."""
     tags: list[str] = []
     for link in page.related:
@@ -203,7 +203,7 @@ def related_tags(page: Page) -> list[str]:
     return tags
 
 
-def current_version(page: Page) -> str | None:
+def current_version(page: ParsedPage) -> str | None:
     """The slug a page's ``Changes`` list names as the current version, if any."""
     for link in page.changes:
         if "current version" in link.rest.casefold():

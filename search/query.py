@@ -40,7 +40,7 @@ class SearchRequest:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
-    page: int = 1
+    page_number: int = 1
     page_size: int = 10
     facet_size: int = 20  # how many tags the tag facet lists (the other facets list 20)
     tag_filter: str = ""  # only list tags containing this text (the "find a tag" box)
@@ -48,7 +48,7 @@ class SearchRequest:
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * self.page_size
+        return (self.page_number - 1) * self.page_size
 
     def has_filters(self) -> bool:
         return bool(self.tags or self.topic or self.source or self.language or self.date_from or self.date_to)
@@ -107,7 +107,7 @@ def request_from_args(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest,
         date_from=dates["from"],
         date_to=dates["to"],
         sort=_choice(first("sort", "relevance"), SORTS, "sort", messages),
-        page=_number(first("page", "1"), "page", 1, MAX_PAGE, messages),
+        page_number=_number(first("page", "1"), "page", 1, MAX_PAGE, messages),
         page_size=_number(first("size", "10"), "size", 1, MAX_PAGE_SIZE, messages),
         facet_size=_number(first("facet_size", "20"), "facet_size", 1, 100_000, messages),
         tag_filter=first("tag_filter")[:200],

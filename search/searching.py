@@ -1,4 +1,4 @@
-"""The search model: a SearchRequest in, a Page out, over the live index generation.
+"""The search model: a SearchRequest in, a ResultPage out, over the live index generation.
 
 Whoosh finds and ranks the documents that match the query text; everything
 counted over all matches (total, facets, timeline) and date ordering comes
@@ -22,8 +22,8 @@ from .event import Event, Source
 from .facets import count_facets, timeline
 from .highlight import highlight
 from .matching import query_mask
-from .page import Hit, Page
 from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
+from .results import Hit, ResultPage
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
 from .spelling import read_words, suggest
@@ -81,13 +81,13 @@ class SearchIndex:
 
     # -- searching -------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> Page:
+    def search(self, request: SearchRequest) -> ResultPage:
         """Run one request against the live index."""
         self.refresh()
         with self._lock:
             return self._search(request)
 
-    def _search(self, request: SearchRequest) -> Page:
+    def _search(self, request: SearchRequest) -> ResultPage:
         parsed = parse_text(self.parser, request.text)
         messages = [parsed.message] if parsed.message else []
         query = expand_characters(parsed.query, self._bigrams) if parsed.query is not None else None
@@ -96,14 +96,14 @@ class SearchIndex:
             mask &= self._text_mask(query)
         total = int(mask.sum())
         if request.offset >= total > 0:
-            messages.append(f"There are only {total} results; page {request.page} is empty.")
+            messages.append(f"There are only {total} results; page {request.page_number} is empty.")
         docnums = self._page_docnums(query, mask, request)
         unit, buckets = (
             timeline(self.columns, mask, request.date_from, request.date_to)
             if request.facets
             else ("year", [])
         )
-        return Page(
+        return ResultPage(
             request=request,
             total=total,
             hits=[self._hit(docnum, query) for docnum in docnums],

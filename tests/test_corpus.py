@@ -160,7 +160,9 @@ def _all_hits(index, text: str) -> set[str]:
     found: set[str] = set()
     page = index.search(SearchRequest(text=text, page_size=100))
     for number in range(1, page.pages + 1):
-        found |= {hit.id for hit in index.search(SearchRequest(text=text, page_size=100, page=number)).hits}
+        found |= {
+            hit.id for hit in index.search(SearchRequest(text=text, page_size=100, page_number=number)).hits
+        }
     return found
 
 

@@ -26,7 +26,7 @@ def test_relevance_order_is_whoosh_bm25_order(index, text):
 def _all_hits(index, request):
     hits, page = [], 1
     while True:
-        result = index.search(SearchRequest(**{**request, "page": page, "page_size": 100}))
+        result = index.search(SearchRequest(**{**request, "page_number": page, "page_size": 100}))
         hits += result.hits
         if page >= result.pages:
             return result, hits

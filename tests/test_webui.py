@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search.cli import main as cli
-from search.page import Bucket
 from search.query import SearchRequest, request_from_args
+from search.results import Bucket
 from search.store import Store
 from search.writer import build, update
 from webui import CONTENT_SECURITY_POLICY, create_app

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from search.page import Facet, Page
 from search.query import SearchRequest
+from search.results import Facet, ResultPage
 
 from .urls import Params, path_with_added_args, path_with_removed_args, path_with_replaced_args
 
-# Page.facets name -> (URL parameter, heading); tags take many values, the others one.
+# ResultPage.facets name -> (URL parameter, heading); tags take many values, the others one.
 FACETS = {
     "tags": ("tag", "Tags"),
     "topic": ("topic", "Topic"),
@@ -95,10 +95,12 @@ def facet_view(facet: Facet, path: str, params: Params, request: SearchRequest) 
     return FacetView(facet.name, param, label, results, facet.truncated, more, fewer)
 
 
-def facet_views(page: Page, path: str, params: Params) -> list[FacetView]:
-    """Every facet of a page, in the order of ``FACETS``."""
+def facet_views(results: ResultPage, path: str, params: Params) -> list[FacetView]:
+    """Every facet of a result page, in the order of ``FACETS``."""
     return [
-        facet_view(page.facets[name], path, params, page.request) for name in FACETS if name in page.facets
+        facet_view(results.facets[name], path, params, results.request)
+        for name in FACETS
+        if name in results.facets
     ]
 
 

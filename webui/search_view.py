@@ -1,11 +1,11 @@
-"""Everything the search template needs besides the Page: its links, built from the canonical parameters."""
+"""What the search template needs besides the ResultPage: its links, built from the canonical parameters."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from search.page import Page
 from search.query import SORTS, TAG_MODES
+from search.results import ResultPage
 
 from . import facets, timeline
 from .urls import Params, params_of, path_with_replaced_args
@@ -63,17 +63,17 @@ class SearchView:
         return facets.toggle_url(self.path, self.params, "topic", topic, selected=False)
 
 
-def search_view(page: Page, path: str) -> SearchView:
+def search_view(results: ResultPage, path: str) -> SearchView:
     """The controls of a result page, each a link to another state of the search."""
-    request = page.request
+    request = results.request
     params = params_of(request)
     return SearchView(
         path=path,
         params=params,
-        facets=facets.facet_views(page, path, params),
+        facets=facets.facet_views(results, path, params),
         chips=facets.chips(request, path, params),
         clear_url=facets.clear_all_url(path, params),
-        bars=timeline.bars(page.timeline_unit, page.timeline, path, params),
+        bars=timeline.bars(results.timeline_unit, results.timeline, path, params),
         sorts=[
             Choice(
                 sort.capitalize(),
@@ -90,16 +90,16 @@ def search_view(page: Page, path: str) -> SearchView:
             )
             for mode, label in zip(TAG_MODES, ("all of these tags", "any of them"), strict=False)
         ],
-        pagination=pagination(page, path, params),
-        suggestion_url=path_with_replaced_args(path, params, {"q": page.suggestion, "page": None})
-        if page.suggestion
+        pagination=pagination(results, path, params),
+        suggestion_url=path_with_replaced_args(path, params, {"q": results.suggestion, "page": None})
+        if results.suggestion
         else None,
     )
 
 
-def pagination(page: Page, path: str, params: Params) -> Pagination:
+def pagination(results: ResultPage, path: str, params: Params) -> Pagination:
     """Previous and next links and a window of page numbers, with the first and last always shown."""
-    current, last = page.request.page, page.pages
+    current, last = results.request.page_number, results.pages
 
     def url(number: int) -> str:
         return path_with_replaced_args(path, params, {"page": str(number) if number > 1 else None})

@@ -68,7 +68,7 @@ def params_of(request: SearchRequest) -> list[tuple[str, str]]:
         ("from", request.date_from.isoformat() if request.date_from else "", ""),
         ("to", request.date_to.isoformat() if request.date_to else "", ""),
         ("sort", request.sort, _DEFAULTS.sort),
-        ("page", str(request.page), str(_DEFAULTS.page)),
+        ("page", str(request.page_number), str(_DEFAULTS.page_number)),
         ("size", str(request.page_size), str(_DEFAULTS.page_size)),
         ("facet_size", str(request.facet_size), str(_DEFAULTS.facet_size)),
         ("tag_filter", request.tag_filter, ""),

@@ -24,7 +24,7 @@ from bench.measure import directory_mib, machine, percentile, python_command, ru
 from bench.queries import BenchQuery, query_set
 from bench.sqlite_ref import SqliteReference
 from bench.web import load_test
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 
 OUT = Path(__file__).parent / "out"

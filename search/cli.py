@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .config import DEFAULT_INDEX_DIR, ENV_INDEX_DIR
-from .query import SORTS, RequestError, SearchRequest, parse_date
+from .request import SORTS, RequestError, SearchRequest, parse_date
 from .store import Store, StoreError
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 
 from .columns import MULTI, Columns, date_of
-from .query import SearchRequest
+from .request import SearchRequest
 from .results import Bucket, Facet, FacetValue
 
 FACETS = ("tags", "topic", "source", "language")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from .event import Source
-from .query import SearchRequest
+from .request import SearchRequest
 
 
 @dataclasses.dataclass

@@ -22,7 +22,8 @@ from .event import Event, Source
 from .facets import count_facets, timeline
 from .highlight import highlight
 from .matching import query_mask
-from .query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
+from .query import TEXT_FIELDS, make_parser, parse_text
+from .request import SearchRequest
 from .results import Hit, ResultPage
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer

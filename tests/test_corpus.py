@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from search.archive import read_archive
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 from search.store import Store
 from search.text import to_simplified

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 
 

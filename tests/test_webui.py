@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search.cli import main as cli
-from search.query import SearchRequest, request_from_args
+from search.request import SearchRequest, request_from_args
 from search.results import Bucket
 from search.store import Store
 from search.writer import build, update

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from search.event import Event
-from search.query import RequestError, parse_date
+from search.request import RequestError, parse_date
 
 from .index import get_index
 from .render import Links, archive_event_ids, article_markdown, render_markdown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.results import Facet, ResultPage
 
 from .urls import Params, path_with_added_args, path_with_removed_args, path_with_replaced_args

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from flask import Flask, current_app
 
-from search.query import request_from_args
+from search.request import request_from_args
 from search.results import ResultPage
 from search.searching import SearchIndex
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from search.query import SearchRequest
+from search.request import SearchRequest
 
 from .event_pages import by_topic
 from .index import get_index, search_args

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from search.query import SORTS, TAG_MODES
+from search.request import SORTS, TAG_MODES
 from search.results import ResultPage
 
 from . import facets, timeline

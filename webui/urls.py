@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlencode
 
-from search.query import SearchRequest
+from search.request import SearchRequest
 
 Params = Sequence[tuple[str, str]]
 Changes = Mapping[str, str | None] | Iterable[tuple[str, str | None]]

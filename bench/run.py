@@ -187,7 +187,7 @@ def query_latencies(index_dir: Path, db: Path, sets: dict[str, list[BenchQuery]]
         for query in sets[mode]:
             request = SearchRequest(
                 text=query.text,
-                tags=query.tags,
+                filters={"tags": query.tags},
                 date_from=query.date_from,
                 date_to=query.date_to,
                 facets=options["facets"],

@@ -188,11 +188,8 @@ def search(
         raise RequestError("--from is after --to")
     request = SearchRequest(
         text=query,
-        tags=tuple(tags),
-        tags_mode="any" if any_tag else "all",
-        topic=topic,
-        source=source,
-        language=lang,
+        filters={"tags": tuple(tags), "topic": (topic,), "source": (source,), "language": (lang,)},
+        modes={"tags": "any" if any_tag else "all"},
         date_from=start,
         date_to=end,
         sort=sort,

@@ -4,7 +4,8 @@ Query syntax (Whoosh's, with our fields):
     words               all must match (headline, summary, tags, topic, outlets)
     "exact phrase"      words in this order
     a OR b, a AND b, NOT a, (grouping), -a
-    tag:"Syrian Civil War"   topic:"Arab Spring"   source:telegraph.co.uk   lang:zh
+    tags:"Syrian Civil War"   topic:"Arab Spring"   source:telegraph.co.uk   language:zh
+    (a facet's field is its name in ``facet_table``; ``tag:`` and ``lang:`` are kept as aliases)
     date:2015   date:2015-09   date:[2015-01-01 TO 2015-06-30]   date:[2019 TO]
 """
 
@@ -17,6 +18,8 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.qparser.plugins import FieldAliasPlugin
 
+from .facet_table import facet_specs
+
 TEXT_FIELDS = ("headline", "summary", "context")
 
 
@@ -24,7 +27,7 @@ def make_parser(schema) -> MultifieldParser:
     """The query-text parser: all words must match, over headline, summary and context."""
     parser = MultifieldParser(list(TEXT_FIELDS), schema)
     parser.add_plugin(
-        FieldAliasPlugin({"tag": ["tags"], "source": ["sources", "outlet"], "lang": ["language"]})
+        FieldAliasPlugin({spec.name: [*spec.aliases, *spec.query_aliases] for spec in facet_specs()})
     )
     return parser
 

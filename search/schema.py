@@ -12,11 +12,12 @@ from whoosh.formats import Existence
 
 from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from .event import Event, Source
+from .facet_table import check_facet_names, facet_specs
 from .store import OutdatedIndex
 
-SCHEMA_VERSION = (
-    3  # raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified)
-)
+# Raise it whenever the same event would be indexed differently
+# (3: Chinese folded to Simplified; 4: facet fields and column from the facet table).
+SCHEMA_VERSION = 4
 
 
 def check_schema_version(manifest: dict, index_dir) -> None:
@@ -43,7 +44,8 @@ class FACET(FieldType):
 
 
 def make_schema() -> Schema:
-    """Fields for search (text, facets, date) plus one stored payload and one facet column."""
+    """Fields for search (text, date, one per facet) plus one stored payload and one facet column."""
+    check_facet_names()
     text = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
@@ -53,13 +55,11 @@ def make_schema() -> Schema:
         summary=TEXT(analyzer=text, multitoken_query="phrase"),
         # Tags, topic, outlets and other regions' names as words: a plain query finds an event by its context.
         context=TEXT(analyzer=text, field_boost=0.5, multitoken_query="phrase"),
-        tag=FACET(),
-        topic=FACET(),
-        source=FACET(),
-        lang=ID(),
         payload=STORED(),
         # One compact per-document value that facet counting reads per segment, in bulk.
         facets=COLUMN(columns.VarBytesColumn()),
+        # A field per facet, for the query syntax (`tags:Syria`).
+        **{spec.name: FACET() for spec in facet_specs()},
     )
 
 
@@ -104,15 +104,9 @@ def event_of(payload: dict) -> Event:
 
 
 def facet_column_value(event: Event) -> bytes:
-    """date|lang|topic|tags|domains, the facet values of one document, packed for the column."""
-    parts = [
-        event.day,
-        event.language,
-        event.topic,
-        FACET_SEPARATOR.join(event.tags),
-        FACET_SEPARATOR.join(dict.fromkeys(s.domain for s in event.sources if s.domain)),
-    ]
-    return "\x1e".join(part.replace("\x1e", " ") for part in parts).encode("utf-8")
+    """The event's date and facet values, keyed by facet name, as stored in the ``facets`` column (JSON)."""
+    values = {"date": event.day} | {spec.name: list(spec.values(event)) for spec in facet_specs()}
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def document_of(event: Event) -> dict:
@@ -125,10 +119,7 @@ def document_of(event: Event) -> dict:
         "headline": event.headline,
         "summary": event.summary,
         "context": "\n".join([event.topic, *event.tags, *sources, *event.aliases]),
-        "tag": FACET_SEPARATOR.join(event.tags),
-        "topic": event.topic,
-        "source": FACET_SEPARATOR.join(sources),
-        "lang": event.language,
         "payload": payload_of(event),
         "facets": facet_column_value(event),
+        **{spec.name: FACET_SEPARATOR.join(spec.query_values(event)) for spec in facet_specs()},
     }

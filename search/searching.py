@@ -19,6 +19,7 @@ from .analysis import fold_value
 from .characters import BigramTable, expand_characters
 from .columns import Columns, date_of, day_number, load_columns
 from .event import Event, Source
+from .facet_table import facet_specs
 from .facets import count_facets, timeline
 from .highlight import highlight
 from .matching import query_mask
@@ -129,26 +130,14 @@ class SearchIndex:
             mask &= columns.days >= day_number(request.date_from)
         if request.date_to:
             mask &= columns.days <= day_number(request.date_to)
-        for facet, value in (("topic", request.topic), ("language", request.language)):
-            if value:
-                mask &= columns.single[facet] == columns.value_id(facet, value)
-        if request.source:
-            mask &= self._docs_with("source", [request.source])
-        if request.tags:
-            if request.tags_mode == "any":
-                mask &= self._docs_with("tags", request.tags)
-            else:
-                for tag in request.tags:
-                    mask &= self._docs_with("tags", [tag])
+        for spec in facet_specs():
+            selected = request.selected(spec.name)
+            if selected and request.mode(spec.name) == "all":
+                for value in selected:
+                    mask &= columns.docs_with(spec.name, [value])
+            elif selected:
+                mask &= columns.docs_with(spec.name, selected)
         return mask
-
-    def _docs_with(self, facet: str, values) -> np.ndarray:
-        """Documents having any of the values of a multi-valued facet."""
-        docs, vals = self.columns.multi[facet]
-        wanted = [self.columns.value_id(facet, value) for value in values]
-        found = np.zeros(self.columns.size, dtype=bool)
-        found[docs[np.isin(vals, [w for w in wanted if w >= 0])]] = True
-        return found
 
     def _text_mask(self, query: wq.Query) -> np.ndarray:
         return query_mask(self._searcher, query, self.columns.size)
@@ -183,15 +172,12 @@ class SearchIndex:
 
     def _explain(self, query: wq.Query | None, request: SearchRequest) -> str:
         lines = [f"text: {query if query is not None else '(everything)'}"]
-        if request.tags:
-            lines.append(f"tags ({request.tags_mode} of): {', '.join(request.tags)}")
-        for label, value in (
-            ("topic", request.topic),
-            ("source", request.source),
-            ("language", request.language),
-            ("from", request.date_from),
-            ("to", request.date_to),
-        ):
+        for spec in facet_specs():
+            selected = request.selected(spec.name)
+            if selected:
+                combined = f" ({request.mode(spec.name)} of)" if len(selected) > 1 else ""
+                lines.append(f"{spec.name}{combined}: {', '.join(selected)}")
+        for label, value in (("from", request.date_from), ("to", request.date_to)):
             if value:
                 lines.append(f"{label}: {value}")
         lines.append(f"sort: {request.sort}")
@@ -251,7 +237,7 @@ class SearchIndex:
             rare = sorted(words, key=lambda word: -self._searcher.idf("headline", word))[:6]
             clauses = [wq.Term(field, word) for word in rare for field in ("headline", "summary")]
             clauses += [
-                wq.ConstantScoreQuery(wq.Term("tag", fold_value(tag)), 3.0) for tag in payload["tags"]
+                wq.ConstantScoreQuery(wq.Term("tags", fold_value(tag)), 3.0) for tag in payload["tags"]
             ]
             if not clauses:
                 return []

@@ -7,6 +7,7 @@ from the facet columns with numpy, so it costs the same at 10 or 100,000 matches
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from pathlib import Path
@@ -24,7 +25,7 @@ from .facets import count_facets, timeline
 from .highlight import highlight
 from .matching import query_mask
 from .query import TEXT_FIELDS, make_parser, parse_text
-from .request import SearchRequest
+from .request import Args, SearchRequest, request_from_args
 from .results import Hit, ResultPage
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
@@ -88,6 +89,12 @@ class SearchIndex:
         self.refresh()
         with self._lock:
             return self._search(request)
+
+    def search_args(self, args: Args) -> ResultPage:
+        """Search with URL-style parameters (web UI, API and CLI alike); what was wrong is in the messages."""
+        request, messages = request_from_args(args)
+        results = self.search(request)
+        return dataclasses.replace(results, messages=messages + results.messages) if messages else results
 
     def _search(self, request: SearchRequest) -> ResultPage:
         parsed = parse_text(self.parser, request.text)

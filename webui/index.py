@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
 
 from flask import Flask, current_app
 
-from search.request import request_from_args
+from search.request import Args
 from search.results import ResultPage
 from search.searching import SearchIndex
 
@@ -40,8 +38,6 @@ def close_index(app: Flask) -> None:
         index.close()
 
 
-def search_args(args: Mapping[str, Sequence[str]]) -> ResultPage:
+def search_args(args: Args) -> ResultPage:
     """Search with URL parameters; what was wrong with them is told in the page's messages."""
-    request, messages = request_from_args(args)
-    results = get_index().search(request)
-    return dataclasses.replace(results, messages=messages + results.messages) if messages else results
+    return get_index().search_args(args)

@@ -27,7 +27,7 @@ from .parse import (
     parse_event_page,
     related_tags,
 )
-from .text import dedupe, domain_of, has_cjk, headline_key, plain_text, variant_alternatives
+from .text import dedupe, domain_of, headline_key, plain_text, variant_alternatives
 
 DAY_INDEX_NAMES = ("index.md", "README.md")  # README.md is a copy; read only without index.md
 _DAY_PATH = re.compile(r"^news/(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -221,10 +221,20 @@ def _build_event(
         tags=dedupe(tags),
         sources=tuple(_sources(page)) if page else (),
         related=tuple(dict.fromkeys(_related_ids(page))) if page else (),
-        language="zh" if (page and page.localised) or has_cjk(headline) else "en",
+        language=_language(entry, page),
         path=path or index_path,
         aliases=tuple(variant_alternatives("\n".join(written))),
     )
+
+
+def _language(entry: IndexEntry | None, page: ParsedPage | None) -> str:
+    """The archive's language for an event: its page's or day index's localisation, never its characters.
+
+    An English headline may quote a Chinese name; the Chinese archive says it
+    is Chinese by its /zh/ links and its localised headings.
+    """
+    localised = (page is not None and page.localised) or (entry is not None and entry.localised)
+    return "zh" if localised else "en"
 
 
 def split_topic_prefix(headline: str) -> tuple[str, str]:

@@ -17,6 +17,7 @@ SOURCE_HEADINGS = {"source", "sources", "信息来源", "信息來源", "来源"
 RELATED_HEADINGS = {"related", "有关", "有關", "相关", "相關"}
 CHANGES_HEADINGS = {"changes", "更改", "变更", "變更"}
 CONTEXT_LABELS = ("Context", "消息")
+LOCALISED_PREFIX = "/zh/"  # the Chinese archive's links: /zh/news/YYYY/MM/D/...
 
 _DATE_LINE = re.compile(r"^#{2,3}\s*\[(\d{4})-(\d{1,2})-(\d{1,2})\]\(([^)]*)\)\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*$")
@@ -70,6 +71,7 @@ class IndexEntry:
     summary: str = ""
     context: list[str] = dataclasses.field(default_factory=list)
     context_lines: list[str] = dataclasses.field(default_factory=list)  # as written
+    localised: bool = False  # its link is to the Chinese archive (/zh/news/...)
 
 
 def make_date(year: int, month: int, day: int, where: str) -> dt.date:
@@ -95,6 +97,11 @@ def event_link(url: str) -> tuple[dt.date, str] | None:
 def event_id(date: dt.date, slug: str) -> str:
     """The stable id of an event: its date and the slug of its current version."""
     return f"{date.isoformat()}/{slug}"
+
+
+def _is_localised(url: str) -> bool:
+    """True for a link into the Chinese archive: it is what makes a page or an index entry Chinese."""
+    return url.startswith(LOCALISED_PREFIX)
 
 
 def _section_name(title: str) -> str:
@@ -134,7 +141,7 @@ def parse_event_page(text: str) -> ParsedPage:
         if date_match:
             year, month, day, url = date_match.groups()
             date = make_date(int(year), int(month), int(day), "date line")
-            localised = localised or url.startswith("/zh/")
+            localised = localised or _is_localised(url)
             continue
         heading = _HEADING.match(stripped) if stripped.startswith("#") else None
         if heading:
@@ -226,7 +233,14 @@ def parse_day_index(text: str) -> list[IndexEntry]:
         if entry:
             target = event_link(entry["url"])
             if target:
-                entries.append(IndexEntry(slug=target[1], headline=entry["text"].strip(), topic=topic))
+                entries.append(
+                    IndexEntry(
+                        slug=target[1],
+                        headline=entry["text"].strip(),
+                        topic=topic,
+                        localised=_is_localised(entry["url"]),
+                    )
+                )
             continue
         if stripped.startswith("#"):
             topic = "" if stripped.startswith("## ") else topic

@@ -180,3 +180,9 @@ def read_archive_cached():
     if not _ZH_EVENTS:
         _ZH_EVENTS.extend(read_archive(CORPUS / "zh").events)
     return _ZH_EVENTS
+
+
+@pytest.mark.parametrize("language", ("en", "zh"))
+def test_every_event_has_the_language_of_its_archive(language):
+    events = read_archive_cached() if language == "zh" else read_archive(CORPUS / "en").events
+    assert events and {event.language for event in events} == {language}

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import re
 
-from .text import has_cjk, plain_text, split_list
+from .text import has_cjk, plain_text, resolve_variants, split_list
 
 # Section headings, English and the Chinese archive's localised ones.
 SOURCE_HEADINGS = {"source", "sources", "信息来源", "信息來源", "来源", "來源"}
@@ -58,7 +58,7 @@ class ParsedPage:
     context: list[str] = dataclasses.field(default_factory=list)
     context_lines: list[str] = dataclasses.field(default_factory=list)  # as written, for variant_alternatives
     localised: bool = False  # links carry /zh or headings are Chinese
-    raw: str = ""  # the page's Markdown as found, for rendering
+    raw: str = ""  # the page's Markdown as found (``article_markdown`` makes the event page's body of it)
 
 
 @dataclasses.dataclass
@@ -200,6 +200,31 @@ def _classify_section(title: str) -> str:
     if name in CHANGES_HEADINGS:
         return "changes"
     return "other"
+
+
+def article_markdown(text: str) -> str:
+    """The part of an event page its web page renders below the header the index provides.
+
+    The date line, topic and headline (everything up to the first ``#``
+    heading) are shown from the index; the Source section is shown as a list
+    with each outlet's domain. The summary and the Related and Changes
+    sections stay, language-conversion markup resolved.
+    """
+    lines = text.splitlines()
+    start = next((i + 1 for i, line in enumerate(lines) if _heading_level(line) == 1), 0)
+    kept, skipping = [], False
+    for line in lines[start:]:
+        level = _heading_level(line)
+        if level:
+            skipping = level <= 3 and _classify_section(_HEADING.match(line.strip()).group(2)) == "source"
+        if not skipping:
+            kept.append(line)
+    return resolve_variants("\n".join(kept).strip())
+
+
+def _heading_level(line: str) -> int:
+    stripped = line.strip()
+    return len(_HEADING.match(stripped).group(1)) if stripped.startswith("#") else 0
 
 
 def related_tags(page: ParsedPage) -> list[str]:

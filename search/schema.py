@@ -15,9 +15,10 @@ from .event import Event, Source
 from .facet_table import check_facet_names, facet_specs
 from .store import OutdatedIndex
 
-# Raise it whenever the same event would be indexed differently
-# (3: Chinese folded to Simplified; 4: facet fields and column from the facet table).
-SCHEMA_VERSION = 4
+# Raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified;
+# 4: facet fields and column from the facet table, language from the archive; 5: article body in a column).
+SCHEMA_VERSION = 5
+BODY_FIELD = "body"  # the article body's column: read by the event page only, never with a hit
 
 
 def check_schema_version(manifest: dict, index_dir) -> None:
@@ -58,19 +59,20 @@ def make_schema() -> Schema:
         payload=STORED(),
         # One compact per-document value that facet counting reads per segment, in bulk.
         facets=COLUMN(columns.VarBytesColumn()),
+        # Not in the payload: a result page loads every hit's payload, and one archive page is 20 MB.
+        **{BODY_FIELD: COLUMN(columns.CompressedBytesColumn())},
         # A field per facet, for the query syntax (`tags:Syria`).
         **{spec.name: FACET() for spec in facet_specs()},
     )
 
 
 def payload_of(event: Event) -> dict:
-    """What a result page needs of an event, stored with its document."""
+    """What a result page needs of an event (all but the body), stored with its document."""
     data = {
         "id": event.id,
         "date": event.day,
         "headline": event.headline,
         "summary": event.summary,
-        "markdown": event.markdown,
         "topic": event.topic,
         "tags": list(event.tags),
         "sources": [[s.name, s.url, s.domain] for s in event.sources],
@@ -79,20 +81,21 @@ def payload_of(event: Event) -> dict:
         "path": event.path,
         "aliases": list(event.aliases),
     }
-    data["fingerprint"] = hashlib.blake2b(
-        json.dumps(data, sort_keys=True).encode(), digest_size=8
-    ).hexdigest()
+    # The body is part of what an update compares, though it is stored apart.
+    fingerprint = hashlib.blake2b(json.dumps(data, sort_keys=True).encode(), digest_size=8)
+    fingerprint.update(event.body.encode("utf-8"))
+    data["fingerprint"] = fingerprint.hexdigest()
     return data
 
 
-def event_of(payload: dict) -> Event:
-    """The Event a stored payload describes."""
+def event_of(payload: dict, body: str = "") -> Event:
+    """The Event a stored payload describes (with its body, when it was read from the body column)."""
     return Event(
         id=payload["id"],
         date=dt.date.fromisoformat(payload["date"]),
         headline=payload["headline"],
         summary=payload["summary"],
-        markdown=payload["markdown"],
+        body=body,
         topic=payload["topic"],
         tags=tuple(payload["tags"]),
         sources=tuple(Source(*source) for source in payload["sources"]),
@@ -121,5 +124,6 @@ def document_of(event: Event) -> dict:
         "context": "\n".join([event.topic, *event.tags, *sources, *event.aliases]),
         "payload": payload_of(event),
         "facets": facet_column_value(event),
+        BODY_FIELD: event.body.encode("utf-8"),
         **{spec.name: FACET_SEPARATOR.join(spec.query_values(event)) for spec in facet_specs()},
     }

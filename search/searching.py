@@ -17,6 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from .analysis import fold_value
+from .bodies import ArticleBodies
 from .characters import BigramTable, expand_characters
 from .columns import Columns, date_of, day_number, load_columns
 from .event import Event, Source
@@ -63,6 +64,7 @@ class SearchIndex:
             self._generation, self._word_counts = generation, None
             self._scorer = Scorer(searcher, columns.size)
             self._bigrams = BigramTable(searcher.reader())
+            self._bodies = ArticleBodies(searcher.reader())
             # Queries are read with this version's analyzers; the schema version says they index alike.
             schema = make_schema()
             self.parser = make_parser(schema)
@@ -193,11 +195,13 @@ class SearchIndex:
     # -- single events and days -----------------------------------------
 
     def event(self, event_id: str) -> Event | None:
-        """The event with this id, or None."""
+        """The event with this id, with its article body, or None."""
         self.refresh()
         with self._lock:
-            fields = self._searcher.document(id=event_id)
-        return event_of(fields["payload"]) if fields else None
+            docnum = self._searcher.document_number(id=event_id)
+            if docnum is None:
+                return None
+            return event_of(self._searcher.stored_fields(docnum)["payload"], self._bodies[docnum])
 
     def day(self, date: dt.date) -> list[Event]:
         """The events of one day, grouped by topic."""

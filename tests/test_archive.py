@@ -47,8 +47,14 @@ def test_entities_and_wiki_markup_become_plain_text(events):
     )
 
 
-def test_original_markdown_is_kept_for_rendering(events):
-    assert "&#034;the wettest week" in events[FLOODS].markdown
+def test_article_body_keeps_the_markdown_below_the_headline_for_rendering(events):
+    body = events[FLOODS].body
+    assert body.startswith("Residents of the ''fictional'' village were evacuated by boat &hellip;")
+    assert (
+        "### Related:" in body
+        and "### Source:" not in body
+        and "wettest week in living memory&#034;" not in body
+    )
 
 
 def test_sources_leave_out_cover_images_and_img_links(events):

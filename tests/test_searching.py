@@ -115,3 +115,12 @@ def test_several_topics_find_events_under_any_of_them(index):
     topics = ("2011 Libyan civil war", "2011 Bahraini protests")
     each = [index.search(SearchRequest(filters={"topic": (topic,)})).total for topic in topics]
     assert all(each) and index.search(SearchRequest(filters={"topic": topics})).total == sum(each)
+
+
+def test_a_hit_loads_no_article_body_but_the_event_has_it(index):
+    hit = index.search(SearchRequest(text="boston")).hits[0]
+    stored = index._searcher.stored_fields(index._searcher.document_number(id=hit.id))
+    assert set(stored) == {"id", "day", "payload"}
+    assert not {"body", "markdown"} & set(stored["payload"])
+    body = index.event(hit.id).body
+    assert hit.summary[:40] in body and "### Source" not in body

@@ -16,13 +16,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search.cli import main as cli
+from search.parse import article_markdown
 from search.request import SearchRequest, params_of, request_from_args
 from search.results import Bucket
 from search.store import Store
 from search.writer import build, update
 from webui import CONTENT_SECURITY_POLICY, create_app
 from webui.index import close_index, get_index
-from webui.render import Links, archive_event_ids, article_markdown, render_markdown, rewrite_href
+from webui.render import Links, archive_event_ids, render_markdown, rewrite_href
 from webui.timeline import bars, filled
 from webui.urls import (
     path_with_added_args,

@@ -121,74 +121,99 @@ def parse_event_page(text: str) -> ParsedPage:
     """Parse an event page; raise ParseError when it has no date line or no headline."""
     if "\x00" in text:
         raise ParseError("binary content")
-    lines = text.splitlines()
-    date = None
-    headline = None
-    topic = ""
-    summary: list[str] = []
-    section = None
-    sections: dict[str, list[Link]] = {"source": [], "related": [], "changes": []}
-    context: list[str] = []
-    context_lines: list[str] = []
-    localised = False
-    for line in lines:
+    reader = _PageReader()
+    for line in text.splitlines():
+        reader.read(line)
+    return reader.page(text)
+
+
+class _PageReader:
+    """An event page read line by line: the section a line is in says what it is."""
+
+    def __init__(self) -> None:
+        self.date: dt.date | None = None
+        self.headline: str | None = None
+        self.topic = ""
+        self.section: str | None = None  # "summary" after the headline, then the kind of each ### section
+        self.summary: list[str] = []
+        self.links: dict[str, list[Link]] = {"source": [], "related": [], "changes": []}
+        self.context: list[str] = []
+        self.context_lines: list[str] = []
+        self.localised = False
+
+    def read(self, line: str) -> None:
         stripped = line.strip()
         if not stripped:
-            if section == "summary":
-                summary.append(line)  # keeps the summary's paragraphs apart
-            continue
-        date_match = _DATE_LINE.match(stripped) if date is None else None
-        if date_match:
-            year, month, day, url = date_match.groups()
-            date = make_date(int(year), int(month), int(day), "date line")
-            localised = localised or _is_localised(url)
-            continue
-        heading = _HEADING.match(stripped) if stripped.startswith("#") else None
-        if heading:
-            level, title = len(heading.group(1)), heading.group(2)
-            if level == 1 and headline is None:
-                headline, section = title, "summary"
-            elif level == 5 and headline is None:
-                topic = plain_text(title)
-            elif level == 3 and headline is not None:
-                section = _classify_section(title)
-                localised = localised or has_cjk(title)
-            continue
-        if section == "summary":
-            if _CONTEXT.match(stripped):
-                context += _context_of(stripped)
-                context_lines.append(stripped)
-            else:
-                summary.append(line)
-        elif section == "source":
+            if self.section == "summary":
+                self.summary.append(line)  # keeps the summary's paragraphs apart
+        elif self.date is None and self._date_line(stripped):
+            return
+        elif stripped.startswith("#"):
+            self._heading(stripped)
+        elif self.section == "summary":
+            self._summary_line(line, stripped)
+        elif self.section in self.links:
+            self._section_line(line)
+
+    def _date_line(self, stripped: str) -> bool:
+        match = _DATE_LINE.match(stripped)
+        if match:
+            year, month, day, url = match.groups()
+            self.date = make_date(int(year), int(month), int(day), "date line")
+            self.localised = self.localised or _is_localised(url)
+        return match is not None
+
+    def _heading(self, stripped: str) -> None:
+        marks, title = _HEADING.match(stripped).groups()
+        level = len(marks)
+        if level == 1 and self.headline is None:
+            self.headline, self.section = title, "summary"
+        elif level == 5 and self.headline is None:
+            self.topic = plain_text(title)
+        elif level == 3 and self.headline is not None:
+            self.section = _classify_section(title)
+            self.localised = self.localised or has_cjk(title)
+
+    def _summary_line(self, line: str, stripped: str) -> None:
+        if _CONTEXT.match(stripped):
+            self.context += _context_of(stripped)
+            self.context_lines.append(stripped)
+        else:
+            self.summary.append(line)
+
+    def _section_line(self, line: str) -> None:
+        item = _ITEM.match(line)
+        if not item:
+            return
+        if self.section == "source":
             # One source line may carry several links: "[CNN](url) [IMG](image url)".
-            if _ITEM.match(line):
-                sections[section] += [
-                    Link(m["text"].strip(), m["url"].strip()) for m in _INLINE_LINK.finditer(line)
-                ]
-        elif section in sections:
-            item = _ITEM.match(line)
-            if item:
-                sections[section].append(
-                    Link(item["text"].strip(), item["url"].strip(), item["rest"].strip())
-                )
-    if date is None:
-        raise ParseError("no date line")
-    if not headline:
-        raise ParseError("no headline")
-    return ParsedPage(
-        date=date,
-        headline=headline,
-        summary="\n".join(summary).strip(),
-        topic=topic,
-        sources=[link for link in sections["source"] if not _is_image(link)],
-        related=sections["related"],
-        changes=sections["changes"],
-        context=context,
-        context_lines=context_lines,
-        localised=localised,
-        raw=text,
-    )
+            self.links["source"] += [
+                Link(m["text"].strip(), m["url"].strip()) for m in _INLINE_LINK.finditer(line)
+            ]
+        else:
+            self.links[self.section].append(
+                Link(item["text"].strip(), item["url"].strip(), item["rest"].strip())
+            )
+
+    def page(self, text: str) -> ParsedPage:
+        """What was read, or a ParseError when the page lacks its date line or its headline."""
+        if self.date is None:
+            raise ParseError("no date line")
+        if not self.headline:
+            raise ParseError("no headline")
+        return ParsedPage(
+            date=self.date,
+            headline=self.headline,
+            summary="\n".join(self.summary).strip(),
+            topic=self.topic,
+            sources=[link for link in self.links["source"] if not _is_image(link)],
+            related=self.links["related"],
+            changes=self.links["changes"],
+            context=self.context,
+            context_lines=self.context_lines,
+            localised=self.localised,
+            raw=text,
+        )
 
 
 def _classify_section(title: str) -> str:

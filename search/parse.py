@@ -283,14 +283,8 @@ def parse_day_index(text: str) -> list[IndexEntry]:
         if entry:
             target = event_link(entry["url"])
             if target:
-                entries.append(
-                    IndexEntry(
-                        slug=target[1],
-                        headline=entry["text"].strip(),
-                        topic=topic,
-                        localised=_is_localised(entry["url"]),
-                    )
-                )
+                localised = _is_localised(entry["url"])
+                entries.append(IndexEntry(target[1], entry["text"].strip(), topic, localised=localised))
             continue
         if stripped.startswith("#"):
             topic = "" if stripped.startswith("## ") else topic

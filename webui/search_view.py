@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from search.facet_table import facet_specs
-from search.request import SORTS, params_of
+from search.facet_table import FacetSpec, facet_specs
+from search.request import SORTS, SearchRequest, params_of
 from search.results import ResultPage
 
 from . import facets, timeline
@@ -78,22 +78,25 @@ def search_view(results: ResultPage, path: str) -> SearchView:
             for sort in SORTS
         ],
         modes={
-            spec.name: [
-                Choice(
-                    f"all of these {spec.name}" if mode == "all" else f"{mode} of them",
-                    path_with_replaced_args(path, params, {spec.mode_param: mode, "page": None}),
-                    mode == request.mode(spec.name),
-                )
-                for mode in spec.modes
-            ]
-            for spec in facet_specs()
-            if spec.mode_param
+            spec.name: mode_choices(spec, request, path, params) for spec in facet_specs() if spec.mode_param
         },
         pagination=pagination(results, path, params),
         suggestion_url=path_with_replaced_args(path, params, {"q": results.suggestion, "page": None})
         if results.suggestion
         else None,
     )
+
+
+def mode_choices(spec: FacetSpec, request: SearchRequest, path: str, params: Params) -> list[Choice]:
+    """Links choosing how a facet's selected values combine: "all of these tags" or "any of them"."""
+    return [
+        Choice(
+            f"all of these {spec.name}" if mode == "all" else f"{mode} of them",
+            path_with_replaced_args(path, params, {spec.mode_param: mode, "page": None}),
+            mode == request.mode(spec.name),
+        )
+        for mode in spec.modes
+    ]
 
 
 def pagination(results: ResultPage, path: str, params: Params) -> Pagination:

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
 from whoosh.reading import IndexReader
 
+from .analysis import FACET_SEPARATOR
 from .facet_table import FacetSpec, facet_specs
 
 _EPOCH = dt.date(1970, 1, 1).toordinal()
+RECORD_SEPARATOR = "\x1e"  # between the fields of a ``facets`` column value
 CACHE_VERSION = 2  # bump when the arrays change shape: old caches are then ignored (2: keyed by facet table)
 
 
@@ -159,33 +161,82 @@ def _decode_segment(reader: IndexReader, specs: Sequence[FacetSpec]) -> dict[str
     return arrays_from_values((column[docnum] for docnum in range(reader.doc_count_all())), specs)
 
 
+def column_value(fields: Mapping[str, Sequence[str]]) -> bytes:
+    """One document's ``facets`` column value: ``name=value`` per field, several values joined by
+    FACET_SEPARATOR, fields joined by RECORD_SEPARATOR.
+
+    Keyed by name, so a facet added to the table is one more key and a
+    segment written before it simply lacks it. Plain separators rather than
+    JSON: a segment's values are split several times faster than JSON decodes.
+    """
+    return RECORD_SEPARATOR.join(
+        f"{name}={FACET_SEPARATOR.join(_clean(value) for value in values)}" for name, values in fields.items()
+    ).encode("utf-8")
+
+
+def _clean(value: str) -> str:
+    return value.replace(RECORD_SEPARATOR, " ").replace(FACET_SEPARATOR, " ")
+
+
 def arrays_from_values(
     values: Iterable[bytes], specs: Sequence[FacetSpec] | None = None
 ) -> dict[str, np.ndarray]:
-    """Per-document arrays from ``facets`` column values (JSON keyed by facet name), in document order."""
+    """Per-document arrays from ``facets`` column values (see ``column_value``), in document order."""
     specs = facet_specs() if specs is None else specs
-    days: list[int] = []
-    vocab: dict[str, dict[str, int]] = {spec.name: {} for spec in specs}
-    single = {spec.name: [] for spec in specs if not spec.multi}
-    pairs = {spec.name: ([], []) for spec in specs if spec.multi}
-    for docnum, raw in enumerate(values):
-        stored = json.loads(raw) if raw else {}
-        days.append(day_number(dt.date.fromisoformat(stored["date"])) if stored else 0)
-        for name, ids in single.items():
-            found = stored.get(name)
-            ids.append(vocab[name].setdefault(found[0], len(vocab[name])) if found else -1)
-        for name, (docs, ids) in pairs.items():
-            for value in stored.get(name, ()):
-                docs.append(docnum)
-                ids.append(vocab[name].setdefault(value, len(vocab[name])))
-    arrays = {"days": np.array(days, dtype=np.int32)}
-    arrays.update({name: np.array(ids, dtype=np.int32) for name, ids in single.items()})
-    for name, (docs, ids) in pairs.items():
-        arrays[f"{name}_doc"] = np.array(docs, dtype=np.int32)
-        arrays[f"{name}_val"] = np.array(ids, dtype=np.int32)
-    for name, table in vocab.items():
-        arrays[f"{name}_vocab"] = np.frombuffer("\n".join(table).encode("utf-8"), dtype=np.uint8)
+    fields = _fields(list(values), ["date", *(spec.name for spec in specs)])
+    dates = [field[5:] or "1970-01-01" for field in fields["date"]]
+    arrays = {"days": np.array(dates, dtype="datetime64[D]").astype(np.int32)}  # days since 1970-01-01
+    for spec in specs:
+        cut = len(spec.name) + 1  # "name=" starts every field
+        if spec.multi:
+            ids: dict[str, int] = {}
+            pairs = [
+                (doc, value)
+                for doc, field in enumerate(fields[spec.name])
+                if len(field) > cut
+                for value in field[cut:].split(FACET_SEPARATOR)
+            ]
+            arrays[f"{spec.name}_doc"] = np.array([doc for doc, _ in pairs], dtype=np.int32)
+            arrays[f"{spec.name}_val"] = np.array(
+                [ids.setdefault(v, len(ids)) for _, v in pairs], dtype=np.int32
+            )
+            vocab = list(ids)
+        else:  # a field is one value (the writer keeps one): ids of whole fields, names cut from the few
+            ids = {f"{spec.name}=": -1}
+            arrays[spec.name] = np.array(
+                [ids.setdefault(f, len(ids) - 1) for f in fields[spec.name]], np.int32
+            )
+            vocab = [field[cut:] for field in list(ids)[1:]]
+        arrays[f"{spec.name}_vocab"] = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
     return arrays
+
+
+def _fields(values: list[bytes], names: Sequence[str]) -> dict[str, list[str]]:
+    """Each field ("name=values") of every document, by name ("name=" where a document has none)."""
+    fields = _fields_in_order(values, names)
+    if fields is None:  # a segment written before the table changed: document by document, by name
+        records = [
+            dict(part.partition("=")[::2] for part in raw.decode("utf-8").split(RECORD_SEPARATOR))
+            for raw in values
+        ]
+        fields = {name: [f"{name}={record.get(name, '')}" for record in records] for name in names}
+    return fields
+
+
+def _fields_in_order(values: list[bytes], names: Sequence[str]) -> dict[str, list[str]] | None:
+    """The same, read by place when every value has these fields in this order (as this table writes them).
+
+    One split of the whole segment and a slice per field: no Python work per
+    document but the check that each field is where its name says. None when one is not.
+    """
+    parts = RECORD_SEPARATOR.encode().join(values).decode("utf-8").split(RECORD_SEPARATOR)
+    width = len(names)
+    if len(parts) != width * len(values):
+        return None
+    fields = {name: parts[index::width] for index, name in enumerate(names)}
+    if not all(all(map(methodcaller("startswith", f"{name}="), column)) for name, column in fields.items()):
+        return None
+    return fields
 
 
 def cache_path(cache_dir: Path, segment_id: str) -> Path:

@@ -11,6 +11,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
 from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
+from .columns import column_value
 from .event import Event, Source
 from .facet_table import check_facet_names, facet_specs
 from .store import OutdatedIndex
@@ -107,9 +108,11 @@ def event_of(payload: dict, body: str = "") -> Event:
 
 
 def facet_column_value(event: Event) -> bytes:
-    """The event's date and facet values, keyed by facet name, as stored in the ``facets`` column (JSON)."""
-    values = {"date": event.day} | {spec.name: list(spec.values(event)) for spec in facet_specs()}
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """The event's date and facet values, keyed by facet name, as the ``facets`` column stores them."""
+    values = {
+        spec.name: spec.values(event) if spec.multi else spec.values(event)[:1] for spec in facet_specs()
+    }
+    return column_value({"date": [event.day], **values})
 
 
 def document_of(event: Event) -> dict:

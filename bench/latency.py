@@ -16,7 +16,7 @@ from bench.measure import percentile
 from bench.queries import BenchQuery
 from bench.sqlite_ref import SqliteReference
 from bench.tantivy_ref import TantivyReference
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 
 ENGINES = ("eventsearch", "sqlite", "tantivy")
@@ -54,7 +54,7 @@ class Engines:
     def runners(self, facets: bool) -> dict[str, Callable[[BenchQuery], int]]:
         def ours(q: BenchQuery) -> int:
             request = SearchRequest(
-                text=q.text, tags=q.tags, date_from=q.date_from, date_to=q.date_to, facets=facets
+                text=q.text, filters={"tags": q.tags}, date_from=q.date_from, date_to=q.date_to, facets=facets
             )
             return self.ours.search(request).total
 

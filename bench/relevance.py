@@ -49,7 +49,7 @@ from bench.tantivy_ref import TantivyReference
 from search.archive import DAY_INDEX_NAMES, date_of_day, read_day
 from search.event import Event
 from search.files import iter_day_dirs
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 from search.store import Store
 from search.writer import build
@@ -190,7 +190,7 @@ def open_engines(content: Path, events: list[Event], work: Path) -> tuple[Search
     tantivy = TantivyReference(work / "tantivy")
 
     def ours(item: KnownItem) -> list[str]:
-        page = index.search(SearchRequest(text=item.text, tags=item.tags, facets=False))
+        page = index.search(SearchRequest(text=item.text, filters={"tags": item.tags}, facets=False))
         return [hit.id for hit in page.hits]
 
     def reference(engine) -> Callable[[KnownItem], list[str]]:

@@ -2,5 +2,5 @@
 
 The path of data: content files -> ``parse`` -> ``archive`` (Event) ->
 ``writer`` (Whoosh index in ``store`` generations) -> ``searching``
-(SearchRequest in, Page out) -> HTML (webui), JSON, CLI.
+(SearchRequest in, ResultPage out) -> HTML (webui), JSON, CLI.
 """

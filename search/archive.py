@@ -18,8 +18,9 @@ from .event import Event, Source
 from .files import Skipped, day_files, day_problem, find_day_dirs, open_day, read_file, reason
 from .parse import (
     IndexEntry,
-    Page,
+    ParsedPage,
     ParseError,
+    article_markdown,
     current_version,
     event_id,
     event_link,
@@ -28,7 +29,7 @@ from .parse import (
     parse_event_page,
     related_tags,
 )
-from .text import dedupe, domain_of, has_cjk, headline_key, plain_text, variant_alternatives
+from .text import dedupe, domain_of, headline_key, plain_text, variant_alternatives
 
 DAY_INDEX_NAMES = ("index.md", "README.md")  # README.md is a copy; read only without index.md
 _DAY_PATH = re.compile(r"^news/(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -83,7 +84,7 @@ def _read_open_day(root: Path, day_fd: int, day: str, year: int, month: int, mda
     except ParseError as error:
         return DayResult(day, [], skipped + [Skipped(f"{day}/{name}", str(error)) for name in names])
     entries = _read_index(day_fd, day, names, skipped)
-    pages: dict[str, tuple[Page, str]] = {}
+    pages: dict[str, tuple[ParsedPage, str]] = {}
     for name in names:
         if name in DAY_INDEX_NAMES:
             continue
@@ -121,8 +122,8 @@ def _read_index(day_fd: int, day: str, names: list[str], skipped: list[Skipped])
 
 
 def _merge_versions(
-    entries: dict[str, IndexEntry], pages: dict[str, tuple[Page, str]]
-) -> list[tuple[str, IndexEntry | None, tuple[Page, str] | None]]:
+    entries: dict[str, IndexEntry], pages: dict[str, tuple[ParsedPage, str]]
+) -> list[tuple[str, IndexEntry | None, tuple[ParsedPage, str] | None]]:
     """Group a day's files into events: (current slug, index entry, page) for each event.
 
     The current version of an event is the one the day index links, else the
@@ -170,7 +171,7 @@ def _same_headline(key: str, other: str) -> bool:
 
 
 def _build_event(
-    date: dt.date, slug: str, entry: IndexEntry | None, found: tuple[Page, str] | None, index_path: str
+    date: dt.date, slug: str, entry: IndexEntry | None, found: tuple[ParsedPage, str] | None, index_path: str
 ) -> Event:
     page, path = found if found else (None, "")
     headline_md = page.headline if page else entry.headline
@@ -186,15 +187,25 @@ def _build_event(
         date=date,
         headline=headline,
         summary=plain_text(summary_md),
-        markdown=page.raw if page else "",
+        body=article_markdown(page.raw) if page else "",
         topic=topic,
         tags=dedupe(tags),
         sources=tuple(_sources(page)) if page else (),
         related=tuple(dict.fromkeys(_related_ids(page))) if page else (),
-        language="zh" if (page and page.localised) or has_cjk(headline) else "en",
+        language=_language(entry, page),
         path=path or index_path,
         aliases=tuple(variant_alternatives("\n".join(written))),
     )
+
+
+def _language(entry: IndexEntry | None, page: ParsedPage | None) -> str:
+    """The archive's language for an event: its page's or day index's localisation, never its characters.
+
+    An English headline may quote a Chinese name; the Chinese archive says it
+    is Chinese by its /zh/ links and its localised headings.
+    """
+    localised = (page is not None and page.localised) or (entry is not None and entry.localised)
+    return "zh" if localised else "en"
 
 
 def split_topic_prefix(headline: str) -> tuple[str, str]:
@@ -205,7 +216,7 @@ def split_topic_prefix(headline: str) -> tuple[str, str]:
     return match["topic"].strip(), match["rest"].strip()
 
 
-def _sources(page: Page) -> Iterator[Source]:
+def _sources(page: ParsedPage) -> Iterator[Source]:
     seen = set()
     for link in page.sources:
         url = link.url
@@ -215,7 +226,7 @@ def _sources(page: Page) -> Iterator[Source]:
         yield Source(name=plain_text(link.text) or domain_of(url), url=url, domain=domain_of(url))
 
 
-def _related_ids(page: Page) -> Iterator[str]:
+def _related_ids(page: ParsedPage) -> Iterator[str]:
     for link in page.related:
         target = event_link(link.url)
         if target:

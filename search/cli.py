@@ -12,11 +12,10 @@ from pathlib import Path
 
 import click
 
-from .query import SORTS, RequestError, SearchRequest, parse_date
+from .cli_options import RequestCommand, args_from_options
+from .config import DEFAULT_INDEX_DIR, ENV_INDEX_DIR
+from .request import RequestError
 from .store import DEFAULT_LOCK_WAIT_S, Store, StoreError
-
-DEFAULT_INDEX_DIR = "index"
-ENV_INDEX_DIR = "EVENTSEARCH_INDEX_DIR"
 
 
 def index_dir_option(command):
@@ -198,65 +197,26 @@ def update(
         )
 
 
-@main.command()
+@main.command(cls=RequestCommand)
 @click.argument("query", required=False, default="")
 @index_dir_option
-@click.option("--tag", "tags", multiple=True, help="Only events with this tag (repeatable: all must match).")
-@click.option("--any-tag", is_flag=True, help="With several --tag: events with any of them.")
-@click.option("--topic", default="", help="Only events under this topic.")
-@click.option("--source", default="", help="Only events reported by this outlet's domain (e.g. bbc.co.uk).")
-@click.option("--lang", default="", help="Only events in this language (en, zh).")
-@click.option("--from", "date_from", default="", help="Only events on or after this day (YYYY-MM-DD).")
-@click.option("--to", "date_to", default="", help="Only events on or before this day (YYYY-MM-DD).")
-@click.option(
-    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order."
-)
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits to show.")
-@click.option(
-    "--page", type=click.IntRange(1, 10_000), default=1, show_default=True, help="Page of hits to show."
-)
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the result page as JSON (same shape as /api/search)."
 )
 @click.option("--explain", is_flag=True, help="Show how the query was understood.")
 @user_errors
-def search(
-    query: str,
-    index_dir: Path,
-    tags,
-    any_tag,
-    topic,
-    source,
-    lang,
-    date_from,
-    date_to,
-    sort,
-    limit,
-    page,
-    as_json: bool,
-    explain: bool,
-) -> None:
-    """Search the index for QUERY (words, "phrases", AND/OR/NOT, tag:"…", date:2015…)."""
+def search(query: str, index_dir: Path, as_json: bool, explain: bool, **options) -> None:
+    """Search the index for QUERY (words, "phrases", AND/OR/NOT, tags:"…", date:2015…).
+
+    Every parameter of /api/search is an option of the same name; a bad value
+    is corrected as on the web, and said so on stderr.
+    """
     from .searching import SearchIndex
 
-    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
-    if start and end and start > end:
-        raise RequestError("--from is after --to")
-    request = SearchRequest(
-        text=query,
-        tags=tuple(tags),
-        tags_mode="any" if any_tag else "all",
-        topic=topic,
-        source=source,
-        language=lang,
-        date_from=start,
-        date_to=end,
-        sort=sort,
-        page=page,
-        page_size=limit,
-    )
     with SearchIndex(index_dir) as index:
-        result = index.search(request)
+        result = index.search_args(args_from_options(query, options))
+    for message in result.messages:
+        click.echo(f"note: {message}", err=True)
     if as_json:
         output = result.to_json()
         if explain:
@@ -269,8 +229,6 @@ def search(
 
 
 def _print_page(result) -> None:
-    for message in result.messages:
-        click.echo(f"note: {message}", err=True)
     first = result.request.offset + 1
     noun = "event" if result.total == 1 else "events"
     click.echo(

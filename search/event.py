@@ -23,7 +23,7 @@ class Event:
     date: dt.date
     headline: str  # plain text
     summary: str = ""  # plain text: entities decoded, markup stripped
-    markdown: str = ""  # the original Markdown body, for rendering the event page
+    body: str = ""  # the article as the event page renders it: Markdown below the headline, no Sources
     topic: str = ""
     tags: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()

@@ -6,37 +6,31 @@ import datetime as dt
 
 import numpy as np
 
-from .columns import MULTI, Columns, date_of
-from .page import Bucket, Facet, FacetValue
-from .query import SearchRequest
+from .columns import Columns, date_of
+from .facet_table import facet_specs
+from .request import SearchRequest
+from .results import Bucket, Facet, FacetValue
 
-FACETS = ("tags", "topic", "source", "language")
-OTHER_FACET_SIZE = 20  # request.facet_size is for tags, the facet with thousands of values
+OTHER_FACET_SIZE = 20  # request.facet_size is for the long list (tags: thousands of values)
 
 
 def count_facets(columns: Columns, mask: np.ndarray, request: SearchRequest) -> dict[str, Facet]:
     """Every facet's top values (and the selected ones) with counts over the matches in ``mask``."""
-    selected = {
-        "tags": set(request.tags),
-        "topic": {request.topic} if request.topic else set(),
-        "source": {request.source} if request.source else set(),
-        "language": {request.language} if request.language else set(),
-    }
     facets = {}
-    for name in FACETS:
-        counts = _counts(columns, mask, name)
-        if name == "tags" and request.tag_filter:
+    for spec in facet_specs():
+        counts = _counts(columns, mask, spec.name)
+        if spec.long_list and request.tag_filter:
             needle = request.tag_filter.casefold()
-            keep = np.array([needle in value.casefold() for value in columns.vocab[name]], dtype=bool)
+            keep = np.array([needle in value.casefold() for value in columns.vocab[spec.name]], dtype=bool)
             counts = np.where(keep[: len(counts)], counts, 0)
-        limit = request.facet_size if name == "tags" else OTHER_FACET_SIZE
-        facets[name] = _top(columns, name, counts, limit, selected[name])
+        limit = request.facet_size if spec.long_list else OTHER_FACET_SIZE
+        facets[spec.name] = _top(columns, spec.name, counts, limit, set(request.selected(spec.name)))
     return facets
 
 
 def _counts(columns: Columns, mask: np.ndarray, name: str) -> np.ndarray:
     size = len(columns.vocab[name])
-    if name in MULTI:
+    if name in columns.multi:
         docs, values = columns.multi[name]
         return np.bincount(values[mask[docs]], minlength=size)
     values = columns.single[name][mask]

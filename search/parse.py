@@ -10,13 +10,14 @@ import dataclasses
 import datetime as dt
 import re
 
-from .text import has_cjk, plain_text, split_list
+from .text import has_cjk, plain_text, resolve_variants, split_list
 
 # Section headings, English and the Chinese archive's localised ones.
 SOURCE_HEADINGS = {"source", "sources", "信息来源", "信息來源", "来源", "來源"}
 RELATED_HEADINGS = {"related", "有关", "有關", "相关", "相關"}
 CHANGES_HEADINGS = {"changes", "更改", "变更", "變更"}
 CONTEXT_LABELS = ("Context", "消息")
+LOCALISED_PREFIX = "/zh/"  # the Chinese archive's links: /zh/news/YYYY/MM/D/...
 
 _DATE_LINE = re.compile(r"^#{2,3}\s*\[(\d{4})-(\d{1,2})-(\d{1,2})\]\(([^)]*)\)\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*$")
@@ -44,7 +45,7 @@ class Link:
 
 
 @dataclasses.dataclass
-class Page:
+class ParsedPage:
     """What one event page says, before merging with its day index and versions."""
 
     date: dt.date
@@ -57,7 +58,7 @@ class Page:
     context: list[str] = dataclasses.field(default_factory=list)
     context_lines: list[str] = dataclasses.field(default_factory=list)  # as written, for variant_alternatives
     localised: bool = False  # links carry /zh or headings are Chinese
-    raw: str = ""  # the page's Markdown as found, for rendering
+    raw: str = ""  # the page's Markdown as found (``article_markdown`` makes the event page's body of it)
 
 
 @dataclasses.dataclass
@@ -70,6 +71,7 @@ class IndexEntry:
     summary: str = ""
     context: list[str] = dataclasses.field(default_factory=list)
     context_lines: list[str] = dataclasses.field(default_factory=list)  # as written
+    localised: bool = False  # its link is to the Chinese archive (/zh/news/...)
 
 
 def make_date(year: int, month: int, day: int, where: str) -> dt.date:
@@ -97,6 +99,11 @@ def event_id(date: dt.date, slug: str) -> str:
     return f"{date.isoformat()}/{slug}"
 
 
+def _is_localised(url: str) -> bool:
+    """True for a link into the Chinese archive: it is what makes a page or an index entry Chinese."""
+    return url.startswith(LOCALISED_PREFIX)
+
+
 def _section_name(title: str) -> str:
     return title.rstrip(":：").strip().casefold()
 
@@ -110,78 +117,103 @@ def _is_image(link: Link) -> bool:
     return link.text.strip().casefold() in _IMAGE_NAMES
 
 
-def parse_event_page(text: str) -> Page:
+def parse_event_page(text: str) -> ParsedPage:
     """Parse an event page; raise ParseError when it has no date line or no headline."""
     if "\x00" in text:
         raise ParseError("binary content")
-    lines = text.splitlines()
-    date = None
-    headline = None
-    topic = ""
-    summary: list[str] = []
-    section = None
-    sections: dict[str, list[Link]] = {"source": [], "related": [], "changes": []}
-    context: list[str] = []
-    context_lines: list[str] = []
-    localised = False
-    for line in lines:
+    reader = _PageReader()
+    for line in text.splitlines():
+        reader.read(line)
+    return reader.page(text)
+
+
+class _PageReader:
+    """An event page read line by line: the section a line is in says what it is."""
+
+    def __init__(self) -> None:
+        self.date: dt.date | None = None
+        self.headline: str | None = None
+        self.topic = ""
+        self.section: str | None = None  # "summary" after the headline, then the kind of each ### section
+        self.summary: list[str] = []
+        self.links: dict[str, list[Link]] = {"source": [], "related": [], "changes": []}
+        self.context: list[str] = []
+        self.context_lines: list[str] = []
+        self.localised = False
+
+    def read(self, line: str) -> None:
         stripped = line.strip()
         if not stripped:
-            if section == "summary":
-                summary.append(line)  # keeps the summary's paragraphs apart
-            continue
-        date_match = _DATE_LINE.match(stripped) if date is None else None
-        if date_match:
-            year, month, day, url = date_match.groups()
-            date = make_date(int(year), int(month), int(day), "date line")
-            localised = localised or url.startswith("/zh/")
-            continue
-        heading = _HEADING.match(stripped) if stripped.startswith("#") else None
-        if heading:
-            level, title = len(heading.group(1)), heading.group(2)
-            if level == 1 and headline is None:
-                headline, section = title, "summary"
-            elif level == 5 and headline is None:
-                topic = plain_text(title)
-            elif level == 3 and headline is not None:
-                section = _classify_section(title)
-                localised = localised or has_cjk(title)
-            continue
-        if section == "summary":
-            if _CONTEXT.match(stripped):
-                context += _context_of(stripped)
-                context_lines.append(stripped)
-            else:
-                summary.append(line)
-        elif section == "source":
+            if self.section == "summary":
+                self.summary.append(line)  # keeps the summary's paragraphs apart
+        elif self.date is None and self._date_line(stripped):
+            return
+        elif stripped.startswith("#"):
+            self._heading(stripped)
+        elif self.section == "summary":
+            self._summary_line(line, stripped)
+        elif self.section in self.links:
+            self._section_line(line)
+
+    def _date_line(self, stripped: str) -> bool:
+        match = _DATE_LINE.match(stripped)
+        if match:
+            year, month, day, url = match.groups()
+            self.date = make_date(int(year), int(month), int(day), "date line")
+            self.localised = self.localised or _is_localised(url)
+        return match is not None
+
+    def _heading(self, stripped: str) -> None:
+        marks, title = _HEADING.match(stripped).groups()
+        level = len(marks)
+        if level == 1 and self.headline is None:
+            self.headline, self.section = title, "summary"
+        elif level == 5 and self.headline is None:
+            self.topic = plain_text(title)
+        elif level == 3 and self.headline is not None:
+            self.section = _classify_section(title)
+            self.localised = self.localised or has_cjk(title)
+
+    def _summary_line(self, line: str, stripped: str) -> None:
+        if _CONTEXT.match(stripped):
+            self.context += _context_of(stripped)
+            self.context_lines.append(stripped)
+        else:
+            self.summary.append(line)
+
+    def _section_line(self, line: str) -> None:
+        item = _ITEM.match(line)
+        if not item:
+            return
+        if self.section == "source":
             # One source line may carry several links: "[CNN](url) [IMG](image url)".
-            if _ITEM.match(line):
-                sections[section] += [
-                    Link(m["text"].strip(), m["url"].strip()) for m in _INLINE_LINK.finditer(line)
-                ]
-        elif section in sections:
-            item = _ITEM.match(line)
-            if item:
-                sections[section].append(
-                    Link(item["text"].strip(), item["url"].strip(), item["rest"].strip())
-                )
-    if date is None:
-        raise ParseError("no date line")
-    if not headline:
-        raise ParseError("no headline")
-    return Page(
-        date=date,
-        headline=headline,
-        summary="\n".join(summary).strip(),
-        topic=topic,
-        sources=[link for link in sections["source"] if not _is_image(link)],
-        related=sections["related"],
-        changes=sections["changes"],
-        context=context,
-        context_lines=context_lines,
-        localised=localised,
-        raw=text,
-    )
+            self.links["source"] += [
+                Link(m["text"].strip(), m["url"].strip()) for m in _INLINE_LINK.finditer(line)
+            ]
+        else:
+            self.links[self.section].append(
+                Link(item["text"].strip(), item["url"].strip(), item["rest"].strip())
+            )
+
+    def page(self, text: str) -> ParsedPage:
+        """What was read, or a ParseError when the page lacks its date line or its headline."""
+        if self.date is None:
+            raise ParseError("no date line")
+        if not self.headline:
+            raise ParseError("no headline")
+        return ParsedPage(
+            date=self.date,
+            headline=self.headline,
+            summary="\n".join(self.summary).strip(),
+            topic=self.topic,
+            sources=[link for link in self.links["source"] if not _is_image(link)],
+            related=self.links["related"],
+            changes=self.links["changes"],
+            context=self.context,
+            context_lines=self.context_lines,
+            localised=self.localised,
+            raw=text,
+        )
 
 
 def _classify_section(title: str) -> str:
@@ -195,7 +227,32 @@ def _classify_section(title: str) -> str:
     return "other"
 
 
-def related_tags(page: Page) -> list[str]:
+def article_markdown(text: str) -> str:
+    """The part of an event page its web page renders below the header the index provides.
+
+    The date line, topic and headline (everything up to the first ``#``
+    heading) are shown from the index; the Source section is shown as a list
+    with each outlet's domain. The summary and the Related and Changes
+    sections stay, language-conversion markup resolved.
+    """
+    lines = text.splitlines()
+    start = next((i + 1 for i, line in enumerate(lines) if _heading_level(line) == 1), 0)
+    kept, skipping = [], False
+    for line in lines[start:]:
+        level = _heading_level(line)
+        if level:
+            skipping = level <= 3 and _classify_section(_HEADING.match(line.strip()).group(2)) == "source"
+        if not skipping:
+            kept.append(line)
+    return resolve_variants("\n".join(kept).strip())
+
+
+def _heading_level(line: str) -> int:
+    stripped = line.strip()
+    return len(_HEADING.match(stripped).group(1)) if stripped.startswith("#") else 0
+
+
+def related_tags(page: ParsedPage) -> list[str]:
     """The contexts on a page's Related entries: the tags the two events share."""
     tags: list[str] = []
     for link in page.related:
@@ -203,7 +260,7 @@ def related_tags(page: Page) -> list[str]:
     return tags
 
 
-def current_version(page: Page) -> str | None:
+def current_version(page: ParsedPage) -> str | None:
     """The slug a page's ``Changes`` list names as the current version, if any."""
     for link in page.changes:
         if "current version" in link.rest.casefold():
@@ -226,7 +283,8 @@ def parse_day_index(text: str) -> list[IndexEntry]:
         if entry:
             target = event_link(entry["url"])
             if target:
-                entries.append(IndexEntry(slug=target[1], headline=entry["text"].strip(), topic=topic))
+                localised = _is_localised(entry["url"])
+                entries.append(IndexEntry(target[1], entry["text"].strip(), topic, localised=localised))
             continue
         if stripped.startswith("#"):
             topic = "" if stripped.startswith("## ") else topic

@@ -32,11 +32,13 @@ import numpy as np
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 
+from .facet_table import facet_specs
 from .query import TEXT_FIELDS
 from .whoosh_internals import read_postings
 
 POSTINGS_DIR = "postings"
-BULK_FIELDS = (*TEXT_FIELDS, "tag", "topic", "source", "lang")  # every field a query's terms search
+# Every field a query's terms search: the text fields and each facet's field.
+BULK_FIELDS = (*TEXT_FIELDS, *(spec.name for spec in facet_specs()))
 CACHE_VERSION = 1  # bump when the files change shape: old ones are then recomputed
 _PARTS = ("docs", "weights", "terms")  # in the order written: ``terms`` last says the others are complete
 

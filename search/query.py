@@ -1,167 +1,34 @@
-"""A search request, its validation, and the parsing of the query text into a Whoosh query.
+"""Query text: its syntax, and its parsing into a Whoosh query.
 
 Query syntax (Whoosh's, with our fields):
     words               all must match (headline, summary, tags, topic, outlets)
     "exact phrase"      words in this order
     a OR b, a AND b, NOT a, (grouping), -a
-    tag:"Syrian Civil War"   topic:"Arab Spring"   source:telegraph.co.uk   lang:zh
+    tags:"Syrian Civil War"   topic:"Arab Spring"   source:telegraph.co.uk   language:zh
+    (a facet's field is its name in ``facet_table``; ``tag:`` and ``lang:`` are kept as aliases)
     date:2015   date:2015-09   date:[2015-01-01 TO 2015-06-30]   date:[2019 TO]
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
-import unicodedata
-from collections.abc import Mapping, Sequence
 
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.qparser.plugins import FieldAliasPlugin
 
-from .limits import MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_CHARS
+from .facet_table import facet_specs
 from .whoosh_internals import is_null_query
 
-SORTS = ("relevance", "newest", "oldest")
-TAG_MODES = ("all", "any")
 TEXT_FIELDS = ("headline", "summary", "context")
-
-
-@dataclasses.dataclass(frozen=True)
-class SearchRequest:
-    """Everything that decides a result page; the web UI, the API and the CLI all build one."""
-
-    text: str = ""
-    tags: tuple[str, ...] = ()
-    tags_mode: str = "all"
-    topic: str = ""
-    source: str = ""
-    language: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sort: str = "relevance"
-    page: int = 1
-    page_size: int = 10
-    facet_size: int = 20  # how many tags the tag facet lists (the other facets list 20)
-    tag_filter: str = ""  # only list tags containing this text (the "find a tag" box)
-    facets: bool = True  # False: hits and total only (no facet counts, no timeline)
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.page_size
-
-    def has_filters(self) -> bool:
-        return bool(self.tags or self.topic or self.source or self.language or self.date_from or self.date_to)
-
-
-class RequestError(ValueError):
-    """A request parameter that cannot be used; the message is meant for the user."""
-
-
-def parse_date(value: str, name: str) -> dt.date | None:
-    """A YYYY-MM-DD date (day may be one digit), None if empty, RequestError if not a date."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    try:
-        if match:
-            return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        pass
-    raise RequestError(f"{name} date “{value[:40]}” is not a date like 2015-09-04")
-
-
-def request_from_args(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest, list[str]]:
-    """Build a request from URL-style parameters; returns it with messages about what was ignored or fixed.
-
-    Never raises: a bad parameter is dropped or corrected and said so.
-    """
-    messages: list[str] = []
-
-    def first(name: str, default: str = "") -> str:
-        values = args.get(name) or [default]
-        return (values[0] or default).strip()
-
-    text = normalise_query_text(first("q"), messages)
-    dates = {}
-    for name, label in (("from", "From"), ("to", "To")):
-        try:
-            dates[name] = parse_date(first(name), label)
-        except RequestError as error:
-            dates[name] = None
-            messages.append(f"{error}; it was ignored.")
-    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
-        dates["from"], dates["to"] = dates["to"], dates["from"]
-        messages.append("The dates were reversed; they were swapped.")
-    request = SearchRequest(
-        text=text,
-        tags=_values(args.get("tag", []), "tag", messages),
-        tags_mode=_choice(first("tags_mode", "all"), TAG_MODES, "tags_mode", messages),
-        topic=first("topic"),
-        source=first("source"),
-        language=first("lang"),
-        date_from=dates["from"],
-        date_to=dates["to"],
-        sort=_choice(first("sort", "relevance"), SORTS, "sort", messages),
-        page=_number(first("page", "1"), "page", 1, MAX_PAGE, messages),
-        page_size=_number(first("size", "10"), "size", 1, MAX_PAGE_SIZE, messages),
-        facet_size=_number(first("facet_size", "20"), "facet_size", 1, MAX_FACET_SIZE, messages),
-        tag_filter=first("tag_filter")[:200],
-    )
-    return request, messages
-
-
-def normalise_query_text(text: str, messages: list[str]) -> str:
-    """Query text in Unicode's compatibility form (NFKC), cut to MAX_QUERY_CHARS after normalising.
-
-    Normalisation can make one character eighteen (U+FDFA), so the length is
-    measured after it; the raw text is cut first so normalising stays cheap.
-    """
-    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 2]).strip()
-    if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
-        messages.append(f"The query was cut to its first {MAX_QUERY_CHARS:,} characters.")
-    return text
-
-
-def _values(values: Sequence[str], name: str, messages: list[str]) -> tuple[str, ...]:
-    """The distinct non-empty values of a repeated parameter, at most MAX_FILTER_VALUES of them."""
-    kept = tuple(dict.fromkeys(v.strip()[:200] for v in values if v and v.strip()))
-    if len(kept) > MAX_FILTER_VALUES:
-        messages.append(f"Only the first {MAX_FILTER_VALUES} {name} values were used.")
-        kept = kept[:MAX_FILTER_VALUES]
-    return kept
-
-
-def _choice(value: str, allowed: Sequence[str], name: str, messages: list[str]) -> str:
-    if value in allowed:
-        return value
-    messages.append(
-        f"Unknown {name} “{value[:40]}”; using “{allowed[0]}” (choose from {', '.join(allowed)})."
-    )
-    return allowed[0]
-
-
-def _number(value: str, name: str, low: int, high: int, messages: list[str]) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        messages.append(f"{name} “{value[:40]}” is not a number; using {low}.")
-        return low
-    if not low <= number <= high:
-        clamped = min(max(number, low), high)
-        messages.append(f"{name} must be between {low} and {high}; using {clamped}.")
-        return clamped
-    return number
 
 
 def make_parser(schema) -> MultifieldParser:
     """The query-text parser: all words must match, over headline, summary and context."""
     parser = MultifieldParser(list(TEXT_FIELDS), schema)
     parser.add_plugin(
-        FieldAliasPlugin({"tag": ["tags"], "source": ["sources", "outlet"], "lang": ["language"]})
+        FieldAliasPlugin({spec.name: [*spec.aliases, *spec.query_aliases] for spec in facet_specs()})
     )
     return parser
 

@@ -11,13 +11,17 @@ from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
 from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
+from .columns import column_value
 from .event import Event, Source
+from .facet_table import check_facet_names, facet_specs
 from .limits import MAX_HEADLINE_CHARS, MAX_SUMMARY_CHARS, cut
 from .store import OutdatedIndex
 
 # Raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified;
-# 4: headline and summary stored cut for display).
-SCHEMA_VERSION = 4
+# 4: facet fields and column from the facet table, language from the archive; 5: article body in a
+# column; 6: headline and summary stored cut for display).
+SCHEMA_VERSION = 6
+BODY_FIELD = "body"  # the article body's column: read by the event page only, never with a hit
 
 
 def check_schema_version(manifest: dict, index_dir) -> None:
@@ -44,7 +48,8 @@ class FACET(FieldType):
 
 
 def make_schema() -> Schema:
-    """Fields for search (text, facets, date) plus one stored payload and one facet column."""
+    """Fields for search (text, date, one per facet) plus one stored payload and one facet column."""
+    check_facet_names()
     text = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
@@ -54,24 +59,23 @@ def make_schema() -> Schema:
         summary=TEXT(analyzer=text, multitoken_query="phrase"),
         # Tags, topic, outlets and other regions' names as words: a plain query finds an event by its context.
         context=TEXT(analyzer=text, field_boost=0.5, multitoken_query="phrase"),
-        tag=FACET(),
-        topic=FACET(),
-        source=FACET(),
-        lang=ID(),
         payload=STORED(),
         # One compact per-document value that facet counting reads per segment, in bulk.
         facets=COLUMN(columns.VarBytesColumn()),
+        # Not in the payload: a result page loads every hit's payload, and one archive page is 20 MB.
+        **{BODY_FIELD: COLUMN(columns.CompressedBytesColumn())},
+        # A field per facet, for the query syntax (`tags:Syria`).
+        **{spec.name: FACET() for spec in facet_specs()},
     )
 
 
 def payload_of(event: Event) -> dict:
-    """What a result page needs of an event, stored with its document."""
+    """What a result page needs of an event (all but the body), stored with its document."""
     data = {
         "id": event.id,
         "date": event.day,
         "headline": event.headline,
         "summary": event.summary,
-        "markdown": event.markdown,
         "topic": event.topic,
         "tags": list(event.tags),
         "sources": [[s.name, s.url, s.domain] for s in event.sources],
@@ -80,24 +84,24 @@ def payload_of(event: Event) -> dict:
         "path": event.path,
         "aliases": list(event.aliases),
     }
-    # Fingerprinted whole, so that an update sees an edit anywhere; stored cut, so that a
-    # huge page cannot make every result page that shows it huge (the event page has it all).
-    data["fingerprint"] = hashlib.blake2b(
-        json.dumps(data, sort_keys=True).encode(), digest_size=8
-    ).hexdigest()
+    # Fingerprinted whole (the body too, though it is stored apart), so that an update sees an edit
+    # anywhere; stored cut, so that a huge page cannot make every result page that shows it huge.
+    fingerprint = hashlib.blake2b(json.dumps(data, sort_keys=True).encode(), digest_size=8)
+    fingerprint.update(event.body.encode("utf-8"))
+    data["fingerprint"] = fingerprint.hexdigest()
     data["headline"] = cut(event.headline, MAX_HEADLINE_CHARS)
     data["summary"] = cut(event.summary, MAX_SUMMARY_CHARS)
     return data
 
 
-def event_of(payload: dict) -> Event:
-    """The Event a stored payload describes."""
+def event_of(payload: dict, body: str = "") -> Event:
+    """The Event a stored payload describes (with its body, when it was read from the body column)."""
     return Event(
         id=payload["id"],
         date=dt.date.fromisoformat(payload["date"]),
         headline=payload["headline"],
         summary=payload["summary"],
-        markdown=payload["markdown"],
+        body=body,
         topic=payload["topic"],
         tags=tuple(payload["tags"]),
         sources=tuple(Source(*source) for source in payload["sources"]),
@@ -109,15 +113,11 @@ def event_of(payload: dict) -> Event:
 
 
 def facet_column_value(event: Event) -> bytes:
-    """date|lang|topic|tags|domains, the facet values of one document, packed for the column."""
-    parts = [
-        event.day,
-        event.language,
-        event.topic,
-        FACET_SEPARATOR.join(event.tags),
-        FACET_SEPARATOR.join(dict.fromkeys(s.domain for s in event.sources if s.domain)),
-    ]
-    return "\x1e".join(part.replace("\x1e", " ") for part in parts).encode("utf-8")
+    """The event's date and facet values, keyed by facet name, as the ``facets`` column stores them."""
+    values = {
+        spec.name: spec.values(event) if spec.multi else spec.values(event)[:1] for spec in facet_specs()
+    }
+    return column_value({"date": [event.day], **values})
 
 
 def document_of(event: Event) -> dict:
@@ -130,10 +130,8 @@ def document_of(event: Event) -> dict:
         "headline": event.headline,
         "summary": event.summary,
         "context": "\n".join([event.topic, *event.tags, *sources, *event.aliases]),
-        "tag": FACET_SEPARATOR.join(event.tags),
-        "topic": event.topic,
-        "source": FACET_SEPARATOR.join(sources),
-        "lang": event.language,
         "payload": payload_of(event),
         "facets": facet_column_value(event),
+        BODY_FIELD: event.body.encode("utf-8"),
+        **{spec.name: FACET_SEPARATOR.join(spec.query_values(event)) for spec in facet_specs()},
     }

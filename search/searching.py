@@ -1,4 +1,4 @@
-"""The search model: a SearchRequest in, a Page out, over the live index generation.
+"""The search model: a SearchRequest in, a ResultPage out, over the live index generation.
 
 Whoosh finds and ranks the documents that match the query text; everything
 counted over all matches (total, facets, timeline) and date ordering comes
@@ -7,6 +7,7 @@ from the facet columns with numpy, so it costs the same at 10 or 100,000 matches
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from pathlib import Path
@@ -16,18 +17,21 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from .analysis import fold_value
+from .bodies import ArticleBodies
 from .characters import BigramTable
 from .columns import Columns, date_of, day_number, load_columns
 from .event import Event, Source
 from .expansion import bound_query
+from .facet_table import facet_specs
 from .facets import count_facets, timeline
 from .highlight import highlight
 from .limits import SEARCH_SECONDS, SearchTimeout, time_budget
 from .matching import query_mask
 from .ordering import page_slice
-from .page import Hit, Page
 from .postings import POSTINGS_DIR, BulkPostings
-from .query import TEXT_FIELDS, SearchRequest, make_parser, normalise_query_text, parse_text
+from .query import TEXT_FIELDS, make_parser, parse_text
+from .request import Args, SearchRequest, normalise_query_text, request_from_args
+from .results import Hit, ResultPage
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
 from .spelling import read_words, suggest
@@ -66,6 +70,7 @@ class SearchIndex:
             self._generation, self._word_counts = generation, None
             self._postings, self._scorer = postings, Scorer(postings, columns.live)
             self._bigrams = BigramTable(searcher.reader())
+            self._bodies = ArticleBodies(searcher.reader())
             # Queries are read with this version's analyzers; the schema version says they index alike.
             schema = make_schema()
             self.parser = make_parser(schema)
@@ -87,13 +92,19 @@ class SearchIndex:
 
     # -- searching -------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> Page:
+    def search(self, request: SearchRequest) -> ResultPage:
         """Run one request against the live index."""
         self.refresh()
         with self._lock:
             return self._search(request)
 
-    def _search(self, request: SearchRequest) -> Page:
+    def search_args(self, args: Args) -> ResultPage:
+        """Search with URL-style parameters (web UI, API and CLI alike); what was wrong is in the messages."""
+        request, messages = request_from_args(args)
+        results = self.search(request)
+        return dataclasses.replace(results, messages=messages + results.messages) if messages else results
+
+    def _search(self, request: SearchRequest) -> ResultPage:
         messages: list[str] = []
         parsed = parse_text(self.parser, normalise_query_text(request.text, messages))
         messages += [parsed.message] if parsed.message else []
@@ -110,13 +121,13 @@ class SearchIndex:
             return self._timed_out(request, messages)
         total = int(mask.sum())
         if request.offset >= total > 0:
-            messages.append(f"There are only {total} results; page {request.page} is empty.")
+            messages.append(f"There are only {total} results; page {request.page_number} is empty.")
         unit, buckets = (
             timeline(self.columns, mask, request.date_from, request.date_to)
             if request.facets
             else ("year", [])
         )
-        return Page(
+        return ResultPage(
             request=request,
             total=total,
             hits=[self._hit(docnum, query) for docnum in docnums],
@@ -128,13 +139,13 @@ class SearchIndex:
             explain=self._explain(parsed.query, request),
         )
 
-    def _timed_out(self, request: SearchRequest, messages: list[str]) -> Page:
+    def _timed_out(self, request: SearchRequest, messages: list[str]) -> ResultPage:
         """An empty page that says the search was stopped (a partial mask would give wrong counts)."""
         messages.append(
             "This search took too long and was stopped. "
             "Try fewer words, fewer wildcards or a narrower date range."
         )
-        return Page(
+        return ResultPage(
             request=request,
             total=0,
             hits=[],
@@ -158,26 +169,14 @@ class SearchIndex:
             mask &= columns.days >= day_number(request.date_from)
         if request.date_to:
             mask &= columns.days <= day_number(request.date_to)
-        for facet, value in (("topic", request.topic), ("language", request.language)):
-            if value:
-                mask &= columns.single[facet] == columns.value_id(facet, value)
-        if request.source:
-            mask &= self._docs_with("source", [request.source])
-        if request.tags:
-            if request.tags_mode == "any":
-                mask &= self._docs_with("tags", request.tags)
-            else:
-                for tag in request.tags:
-                    mask &= self._docs_with("tags", [tag])
+        for spec in facet_specs():
+            selected = request.selected(spec.name)
+            if selected and request.mode(spec.name) == "all":
+                for value in selected:
+                    mask &= columns.docs_with(spec.name, [value])
+            elif selected:
+                mask &= columns.docs_with(spec.name, selected)
         return mask
-
-    def _docs_with(self, facet: str, values) -> np.ndarray:
-        """Documents having any of the values of a multi-valued facet."""
-        docs, vals = self.columns.multi[facet]
-        wanted = [self.columns.value_id(facet, value) for value in values]
-        found = np.zeros(self.columns.size, dtype=bool)
-        found[docs[np.isin(vals, [w for w in wanted if w >= 0])]] = True
-        return found
 
     def _text_mask(self, query: wq.Query) -> np.ndarray:
         return query_mask(self._postings, query, self.columns.size)
@@ -217,15 +216,12 @@ class SearchIndex:
 
     def _explain(self, query: wq.Query | None, request: SearchRequest) -> str:
         lines = [f"text: {query if query is not None else '(everything)'}"]
-        if request.tags:
-            lines.append(f"tags ({request.tags_mode} of): {', '.join(request.tags)}")
-        for label, value in (
-            ("topic", request.topic),
-            ("source", request.source),
-            ("language", request.language),
-            ("from", request.date_from),
-            ("to", request.date_to),
-        ):
+        for spec in facet_specs():
+            selected = request.selected(spec.name)
+            if selected:
+                combined = f" ({request.mode(spec.name)} of)" if len(selected) > 1 else ""
+                lines.append(f"{spec.name}{combined}: {', '.join(selected)}")
+        for label, value in (("from", request.date_from), ("to", request.date_to)):
             if value:
                 lines.append(f"{label}: {value}")
         lines.append(f"sort: {request.sort}")
@@ -234,11 +230,13 @@ class SearchIndex:
     # -- single events and days -----------------------------------------
 
     def event(self, event_id: str) -> Event | None:
-        """The event with this id, or None."""
+        """The event with this id, with its article body, or None."""
         self.refresh()
         with self._lock:
-            fields = self._searcher.document(id=event_id)
-        return event_of(fields["payload"]) if fields else None
+            docnum = self._searcher.document_number(id=event_id)
+            if docnum is None:
+                return None
+            return event_of(self._searcher.stored_fields(docnum)["payload"], self._bodies[docnum])
 
     def day(self, date: dt.date) -> list[Event]:
         """The events of one day, grouped by topic."""
@@ -285,7 +283,7 @@ class SearchIndex:
             rare = sorted(words, key=lambda word: -self._searcher.idf("headline", word))[:6]
             clauses = [wq.Term(field, word) for word in rare for field in ("headline", "summary")]
             clauses += [
-                wq.ConstantScoreQuery(wq.Term("tag", fold_value(tag)), 3.0) for tag in payload["tags"]
+                wq.ConstantScoreQuery(wq.Term("tags", fold_value(tag)), 3.0) for tag in payload["tags"]
             ]
             if not clauses:
                 return []

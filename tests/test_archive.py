@@ -47,8 +47,14 @@ def test_entities_and_wiki_markup_become_plain_text(events):
     )
 
 
-def test_original_markdown_is_kept_for_rendering(events):
-    assert "&#034;the wettest week" in events[FLOODS].markdown
+def test_article_body_keeps_the_markdown_below_the_headline_for_rendering(events):
+    body = events[FLOODS].body
+    assert body.startswith("Residents of the ''fictional'' village were evacuated by boat &hellip;")
+    assert (
+        "### Related:" in body
+        and "### Source:" not in body
+        and "wettest week in living memory&#034;" not in body
+    )
 
 
 def test_sources_leave_out_cover_images_and_img_links(events):
@@ -132,3 +138,54 @@ def test_broken_files_are_named_and_skipped_and_the_rest_is_indexed(tmp_path):
     assert "not UTF-8" in reasons["news/2020/01/6/latin1.md"]
     assert "no headline" in reasons["news/2020/01/6/no-headline.md"]
     assert "impossible date" in reasons["news/2021/02/30/impossible-day.md"]
+
+
+XI_PAGE = """### [2020-01-7](/news/2020/01/7/index.md)
+
+# Xi Jinping (习近平) opens a bridge over the River Wobegon.
+
+The president of China (中国) cut the ribbon.
+
+### Source:
+
+1. [Gazette](https://www.gazette.example/xi)
+"""
+XI_INDEX = """## [2020-01-7](/news/2020/01/7/index.md)
+
+##### Bridges
+### [Xi Jinping (习近平) opens a bridge over the River Wobegon. ](/news/2020/01/7/xi-opens-a-bridge.md)
+### [Visitors from 北京 see the new bridge. ](/news/2020/01/7/visitors-see-the-bridge.md)
+"""
+ZH_INDEX = """## [2020-01-8](/zh/news/2020/01/8/index.md)
+
+##### Bridges
+### [The Wobegon bridge opens to traffic. ](/zh/news/2020/01/8/the-bridge-opens-to-traffic.md)
+"""
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """The fixture archive plus a day of English events quoting Chinese names and a Chinese day in Latin letters."""
+    root = tmp_path_factory.mktemp("planted") / "archive"
+    shutil.copytree(FIXTURE, root)
+    for day, files in (
+        ("news/2020/01/7", {"index.md": XI_INDEX, "xi-opens-a-bridge.md": XI_PAGE}),
+        ("news/2020/01/8", {"index.md": ZH_INDEX}),
+    ):
+        (root / day).mkdir(parents=True)
+        for name, text in files.items():
+            (root / day / name).write_text(text)
+    return {event.id: event for event in read_archive(root).events}
+
+
+@pytest.mark.parametrize(
+    ("event_id", "language"),
+    (
+        ("2020-01-07/xi-opens-a-bridge", "en"),  # an English page whose headline quotes a Chinese name
+        ("2020-01-07/visitors-see-the-bridge", "en"),  # listed only in an English day index
+        ("2020-01-08/the-bridge-opens-to-traffic", "zh"),  # listed only in a Chinese one, in Latin letters
+        (RIVER, "zh"),  # a Chinese page: /zh/ links, localised headings
+    ),
+)
+def test_language_comes_from_the_archive_not_the_characters(planted, event_id, language):
+    assert planted[event_id].language == language

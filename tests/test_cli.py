@@ -62,7 +62,7 @@ def test_search_filters_by_tag_and_date(index_dir):
 
 def test_search_explain_shows_the_parsed_query(index_dir):
     result = run("search", 'tag:"Charles Kinbote" speaker', "--explain", "--index-dir", str(index_dir))
-    assert "tag:charles kinbote" in result.output
+    assert "tags:charles kinbote" in result.output
 
 
 def test_index_dir_comes_from_the_environment(index_dir):
@@ -84,8 +84,6 @@ def test_stats_counts_events_days_tags_and_languages(index_dir):
 @pytest.mark.parametrize(
     ("args", "message"),
     (
-        (["search", "x", "--from", "2020-13-01"], "not a date"),
-        (["search", "x", "--from", "2020-02-01", "--to", "2020-01-01"], "after"),
         (["index", "/no/such/dir"], "does not exist"),
         (["update", "/no/such/dir"], "does not exist"),
     ),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from search.archive import read_archive
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 from search.store import Store
 from search.text import to_simplified
@@ -136,8 +136,11 @@ def test_zh_other_regions_names_find_their_events(zh_index):
     found = _all_hits(zh_index, "川普")
     shown = {e.id for e in read_archive_cached() if "川普" in _searchable_text(e)}
     assert len(found) > len(shown)
+    # Found by the text, or by the other names its markup gave (the body shows the Simplified one).
     assert all(
-        "川普" in e.markdown or "川普" in _searchable_text(e) for e in read_archive_cached() if e.id in found
+        "川普" in " ".join(e.aliases) or "川普" in _searchable_text(e)
+        for e in read_archive_cached()
+        if e.id in found
     )
 
 
@@ -160,7 +163,9 @@ def _all_hits(index, text: str) -> set[str]:
     found: set[str] = set()
     page = index.search(SearchRequest(text=text, page_size=100))
     for number in range(1, page.pages + 1):
-        found |= {hit.id for hit in index.search(SearchRequest(text=text, page_size=100, page=number)).hits}
+        found |= {
+            hit.id for hit in index.search(SearchRequest(text=text, page_size=100, page_number=number)).hits
+        }
     return found
 
 
@@ -178,3 +183,9 @@ def read_archive_cached():
     if not _ZH_EVENTS:
         _ZH_EVENTS.extend(read_archive(CORPUS / "zh").events)
     return _ZH_EVENTS
+
+
+@pytest.mark.parametrize("language", ("en", "zh"))
+def test_every_event_has_the_language_of_its_archive(language):
+    events = read_archive_cached() if language == "zh" else read_archive(CORPUS / "en").events
+    assert events and {event.language for event in events} == {language}

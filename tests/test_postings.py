@@ -22,7 +22,8 @@ from search.columns import load_columns
 from search.expansion import bound_query
 from search.matching import query_mask
 from search.postings import BULK_FIELDS, POSTINGS_DIR, BulkPostings, compute_arrays, load_arrays
-from search.query import TEXT_FIELDS, SearchRequest, make_parser, parse_text
+from search.query import TEXT_FIELDS, make_parser, parse_text
+from search.request import SearchRequest
 from search.schema import make_schema
 from search.scoring import Scorer
 from search.searching import SearchIndex
@@ -110,7 +111,11 @@ def updated(content, tmp_path_factory):
     pages = [page for page in pages if page.name not in ("index.md", "README.md")]
     for number in range(9):
         page = pages[number * 97]
-        page.write_text(page.read_text().replace("\n\n", f"\n\nUpdate {number}: government police.\n\n", 1))
+        page.write_text(
+            page.read_text().replace(
+                "\n\n### Source", f" Update {number}: government police.\n\n### Source", 1
+            )
+        )
         update(copy, store, paths=[page.relative_to(copy).as_posix()])
     return store
 

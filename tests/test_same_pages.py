@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 from search.store import Store
 from search.writer import build, update
 
 REQUESTS = [
     SearchRequest(),
-    SearchRequest(sort="oldest", page=2),
+    SearchRequest(sort="oldest", page_number=2),
     SearchRequest(text="government"),
-    SearchRequest(text="police army", page=2),
+    SearchRequest(text="police army", page_number=2),
     SearchRequest(text="ministry OR village", sort="newest"),
     SearchRequest(text="at least", page_size=25),
     SearchRequest(text="dozens NOT army"),
@@ -63,7 +63,7 @@ def indexes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SearchIn
 
 
 @pytest.mark.parametrize(
-    "request_", REQUESTS, ids=lambda r: f"{r.text or '-'}/{r.sort}/p{r.page}/f{r.facet_size}"
+    "request_", REQUESTS, ids=lambda r: f"{r.text or '-'}/{r.sort}/p{r.page_number}/f{r.facet_size}"
 )
 def test_an_updated_index_and_a_fresh_build_give_the_same_page(indexes, request_):
     updated, fresh = indexes

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 
 
@@ -26,7 +26,7 @@ def test_relevance_order_is_whoosh_bm25_order(index, text):
 def _all_hits(index, request):
     hits, page = [], 1
     while True:
-        result = index.search(SearchRequest(**{**request, "page": page, "page_size": 100}))
+        result = index.search(SearchRequest(**{**request, "page_number": page, "page_size": 100}))
         hits += result.hits
         if page >= result.pages:
             return result, hits
@@ -37,7 +37,7 @@ def _all_hits(index, request):
     "request_args",
     (
         {"text": "killed"},
-        {"text": "", "tags": ("Syria",)},
+        {"text": "", "filters": {"tags": ("Syria",)}},
         {"text": "president", "date_from": None},
     ),
 )
@@ -50,9 +50,9 @@ def test_facet_counts_equal_a_count_over_every_hit(index, request_args):
 
 def test_several_tags_all_must_match_unless_any(index):
     tags = ("Syria", "Tajikistan")
-    all_of = index.search(SearchRequest(tags=tags)).total
-    any_of = index.search(SearchRequest(tags=tags, tags_mode="any")).total
-    each = [index.search(SearchRequest(tags=(tag,))).total for tag in tags]
+    all_of = index.search(SearchRequest(filters={"tags": tags})).total
+    any_of = index.search(SearchRequest(filters={"tags": tags}, modes={"tags": "any"})).total
+    each = [index.search(SearchRequest(filters={"tags": (tag,)})).total for tag in tags]
     assert all_of == 0 and any_of == sum(each) and all(each)
 
 
@@ -97,3 +97,30 @@ def test_minus_word_excludes_it(index, query, without):
 
 def test_hyphen_inside_a_word_is_no_exclusion(index):
     assert _ids(index, "al-Assad") == _ids(index, '"al Assad"') != set()
+
+
+@pytest.mark.parametrize("facet", ("topic", "source", "language", "tags"))
+def test_a_value_no_event_has_finds_nothing(index, facet):
+    assert index.search(SearchRequest(filters={facet: ("No such value",)})).total == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), (('tag:"Syrian Civil War"', 'tags:"Syrian Civil War"'), ("lang:en", "language:en"))
+)
+def test_old_query_field_names_search_as_the_new_ones(index, old, new):
+    assert _ids(index, old) == _ids(index, new) != set()
+
+
+def test_several_topics_find_events_under_any_of_them(index):
+    topics = ("2011 Libyan civil war", "2011 Bahraini protests")
+    each = [index.search(SearchRequest(filters={"topic": (topic,)})).total for topic in topics]
+    assert all(each) and index.search(SearchRequest(filters={"topic": topics})).total == sum(each)
+
+
+def test_a_hit_loads_no_article_body_but_the_event_has_it(index):
+    hit = index.search(SearchRequest(text="boston")).hits[0]
+    stored = index._searcher.stored_fields(index._searcher.document_number(id=hit.id))
+    assert set(stored) == {"id", "day", "payload"}
+    assert not {"body", "markdown"} & set(stored["payload"])
+    body = index.event(hit.id).body
+    assert hit.summary[:40] in body and "### Source" not in body

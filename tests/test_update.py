@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 from search.store import IndexBusy, OutdatedIndex, Store, StoreError
 from search.writer import build, update

@@ -16,16 +16,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search.cli import main as cli
-from search.page import Bucket
-from search.query import SearchRequest, request_from_args
+from search.parse import article_markdown
+from search.request import SearchRequest, params_of, request_from_args
+from search.results import Bucket
 from search.store import Store
 from search.writer import build, update
 from webui import CONTENT_SECURITY_POLICY, create_app
 from webui.index import close_index, get_index
-from webui.render import Links, archive_event_ids, article_markdown, render_markdown, rewrite_href
+from webui.render import Links, archive_event_ids, render_markdown, rewrite_href
 from webui.timeline import bars, filled
 from webui.urls import (
-    params_of,
     path_with_added_args,
     path_with_query,
     path_with_removed_args,
@@ -267,7 +267,7 @@ def test_search_result_count_is_in_a_live_region(client):
 
 def test_search_hit_tags_link_to_adding_the_filter(client):
     page = html(client, "/search?q=boston")
-    assert "/search?q=boston&tag=Boston" in hrefs(page)
+    assert "/search?q=boston&tags=Boston" in hrefs(page)
 
 
 def test_search_hit_lists_its_source_outlets(client):
@@ -293,26 +293,26 @@ def test_tags_all_must_match_unless_any(client, query, total):
 
 
 def test_selected_tags_show_as_chips_with_remove_links(client):
-    page = html(client, "/search?tag=Tajikistan&tag=Dushanbe")
-    assert "/search?tag=Dushanbe" in hrefs(page, "/search?tag=D")
-    assert "/search?tag=Tajikistan" in hrefs(page, "/search?tag=T")
+    page = html(client, "/search?tags=Tajikistan&tags=Dushanbe")
+    assert "/search?tags=Dushanbe" in hrefs(page, "/search?tags=D")
+    assert "/search?tags=Tajikistan" in hrefs(page, "/search?tags=T")
     assert "Clear all" in page
 
 
 def test_tags_mode_toggle_appears_with_two_tags(client):
-    assert "any of them" not in html(client, "/search?tag=Tajikistan")
-    page = html(client, "/search?tag=Tajikistan&tag=Dushanbe")
-    assert "/search?tag=Tajikistan&tag=Dushanbe&tags_mode=any" in hrefs(page)
+    assert "any of them" not in html(client, "/search?tags=Tajikistan")
+    page = html(client, "/search?tags=Tajikistan&tags=Dushanbe")
+    assert "/search?tags=Tajikistan&tags=Dushanbe&tags_mode=any" in hrefs(page)
 
 
 def test_facets_show_counts_and_toggle_links(client):
     page = html(client, "/search?q=dushanbe")
     assert re.search(
-        r'href="/search\?q=dushanbe&amp;tag=Tajikistan">\s*<span class="facet-value">Tajikistan</span>\s*'
+        r'href="/search\?q=dushanbe&amp;tags=Tajikistan">\s*<span class="facet-value">Tajikistan</span>\s*'
         r'<span class="count">2</span>',
         page,
     )
-    assert "/search?q=dushanbe&lang=en" in hrefs(page)
+    assert "/search?q=dushanbe&language=en" in hrefs(page)
 
 
 def test_more_tags_link_widens_the_tag_facet(client):
@@ -355,10 +355,10 @@ def test_timeline_bars_narrow_the_dates(client):
 
 
 def test_date_form_carries_the_other_filters(client):
-    page = html(client, "/search?q=dushanbe&tag=Tajikistan&from=2005-01-01")
+    page = html(client, "/search?q=dushanbe&tags=Tajikistan&from=2005-01-01")
     form = page[page.index('<form class="dates"') :]
     form = form[: form.index("</form>")]
-    assert 'name="tag" value="Tajikistan"' in form and 'name="q" value="dushanbe"' in form
+    assert 'name="tags" value="Tajikistan"' in form and 'name="q" value="dushanbe"' in form
     assert 'name="from" type="date" value="2005-01-01"' in form
 
 
@@ -366,7 +366,7 @@ def test_event_page_shows_sources_tags_and_more_like_this(client):
     page = html(client, f"/event/{BOSTON}")
     assert "<h1" in page and "Two explosions in Boston" in page
     assert '<span class="domain">reuters.com</span>' in page
-    assert "/search?tag=Boston" in hrefs(page)
+    assert "/search?tags=Boston" in hrefs(page)
     assert "More like this" in page
 
 

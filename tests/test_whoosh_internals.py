@@ -113,7 +113,7 @@ def test_postings_read_by_block_are_whooshs_postings(reader):
     checked = 0
     for segment, _ in segments:
         deleted = set(segment.segment().deleted_docs())
-        for field in ("headline", "summary", "context", "tag"):
+        for field in ("headline", "summary", "context", "tags"):
             for text in segment.lexicon(field):
                 ids, weights = read_postings(segment, field, text, weights=True)
                 live = [i for i, docnum in enumerate(ids) if docnum not in deleted]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.searching import SearchIndex
 from search.store import Store
 from search.writer import build

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search.cli import DEFAULT_INDEX_DIR, ENV_INDEX_DIR
+from search.config import DEFAULT_INDEX_DIR, ENV_INDEX_DIR
 from search.store import NoIndex, OutdatedIndex
 
 from . import api, event_pages, search_pages

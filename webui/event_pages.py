@@ -9,10 +9,10 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from search.event import Event
-from search.query import RequestError, parse_date
+from search.request import RequestError, parse_date
 
 from .index import get_index
-from .render import Links, archive_event_ids, article_markdown, render_markdown
+from .render import Links, archive_event_ids, render_markdown
 
 bp = Blueprint("events", __name__)
 MORE_LIKE_THIS = 5
@@ -34,9 +34,9 @@ def event(event_id: str) -> str:
     if found is None:
         abort(404, description="There is no event with this id in the archive.")
     body = None
-    if found.markdown:
-        known = index.existing(archive_event_ids(found.markdown))
-        body = render_markdown(article_markdown(found.markdown), known, site_links())
+    if found.body:
+        known = index.existing(archive_event_ids(found.body))
+        body = render_markdown(found.body, known, site_links())
     similar = [other for other in index.more_like(found.id, MORE_LIKE_THIS) if other.id != found.id]
     return render_template("event.html", event=found, body=body, similar=similar)
 

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from search.page import Facet, Page
-from search.query import SearchRequest
+from search.facet_table import facet_spec, facet_specs
+from search.request import SearchRequest
+from search.results import Facet, ResultPage
 
 from .urls import Params, path_with_added_args, path_with_removed_args, path_with_replaced_args
 
-# Page.facets name -> (URL parameter, heading); tags take many values, the others one.
-FACETS = {
-    "tags": ("tag", "Tags"),
-    "topic": ("topic", "Topic"),
-    "source": ("source", "Source outlet"),
-    "language": ("lang", "Language"),
-}
-LANGUAGES = {"en": "English", "zh": "Chinese"}
 MORE_TAGS = 200  # facet_size of the "more tags" view
 
 
@@ -35,11 +28,11 @@ class FacetResult:
 class FacetView:
     """A facet ready to render: its values, and links to see more or fewer of them."""
 
-    name: str
-    param: str
+    name: str  # the facet's one name, also its URL parameter
     label: str
     results: list[FacetResult]
     truncated: bool
+    long_list: bool = False  # thousands of values: a find box and more/fewer links
     more_url: str | None = None
     fewer_url: str | None = None
 
@@ -55,31 +48,25 @@ class Chip:
 
 def language_name(code: str) -> str:
     """A language code as people say it (unknown codes as they are)."""
-    return LANGUAGES.get(code, code)
-
-
-def label_of(facet: str, value: str) -> str:
-    """How a facet value is shown to people (language codes get their names)."""
-    return language_name(value) if facet == "language" else value
+    return facet_spec("language").value_name(code)
 
 
 def toggle_url(path: str, params: Params, facet: str, value: str, selected: bool) -> str:
-    """The link that selects a value (adding a tag, replacing the others) or unselects it."""
-    param = FACETS[facet][0]
+    """The link that selects a value (adding to the others where several may be selected) or unselects it."""
     if selected:
-        return path_with_removed_args(path, params, [(param, value), ("page", None)])
-    if facet == "tags":
-        return path_with_added_args(path, params, [("page", None), (param, value)])
-    return path_with_replaced_args(path, params, {param: value, "page": None})
+        return path_with_removed_args(path, params, [(facet, value), ("page", None)])
+    if facet_spec(facet).modes:
+        return path_with_added_args(path, params, [("page", None), (facet, value)])
+    return path_with_replaced_args(path, params, {facet: value, "page": None})
 
 
 def facet_view(facet: Facet, path: str, params: Params, request: SearchRequest) -> FacetView:
     """One facet of a result page in the shape ``_facet.html`` renders."""
-    param, label = FACETS[facet.name]
+    spec = facet_spec(facet.name)
     results = [
         FacetResult(
             v.value,
-            label_of(facet.name, v.value),
+            spec.value_name(v.value),
             v.count,
             toggle_url(path, params, facet.name, v.value, v.selected),
             v.selected,
@@ -87,18 +74,20 @@ def facet_view(facet: Facet, path: str, params: Params, request: SearchRequest) 
         for v in facet.values
     ]
     more = fewer = None
-    if facet.name == "tags":
+    if spec.long_list:
         if facet.truncated and request.facet_size < MORE_TAGS:
             more = path_with_replaced_args(path, params, {"facet_size": str(MORE_TAGS)})
         if request.facet_size > SearchRequest.facet_size:
             fewer = path_with_removed_args(path, params, {"facet_size": None})
-    return FacetView(facet.name, param, label, results, facet.truncated, more, fewer)
+    return FacetView(facet.name, spec.label, results, facet.truncated, spec.long_list, more, fewer)
 
 
-def facet_views(page: Page, path: str, params: Params) -> list[FacetView]:
-    """Every facet of a page, in the order of ``FACETS``."""
+def facet_views(results: ResultPage, path: str, params: Params) -> list[FacetView]:
+    """Every facet of a result page, in the order of the facet table."""
     return [
-        facet_view(page.facets[name], path, params, page.request) for name in FACETS if name in page.facets
+        facet_view(results.facets[spec.name], path, params, results.request)
+        for spec in facet_specs()
+        if spec.name in results.facets
     ]
 
 
@@ -108,11 +97,11 @@ def chips(request: SearchRequest, path: str, params: Params) -> list[Chip]:
     def chip(label: str, value: str, *removed: tuple[str, str | None]) -> Chip:
         return Chip(label, value, path_with_removed_args(path, params, [*removed, ("page", None)]))
 
-    found = [chip("Tag", tag, ("tag", tag)) for tag in request.tags]
-    for facet in ("topic", "source", "language"):
-        value = getattr(request, facet)
-        if value:
-            found.append(chip(FACETS[facet][1], label_of(facet, value), (FACETS[facet][0], value)))
+    found = [
+        chip(spec.chip_label or spec.label, spec.value_name(value), (spec.name, value))
+        for spec in facet_specs()
+        for value in request.selected(spec.name)
+    ]
     if request.date_from:
         found.append(chip("From", request.date_from.isoformat(), ("from", None)))
     if request.date_to:

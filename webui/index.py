@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
 
 from flask import Flask, current_app
 
-from search.page import Page
-from search.query import request_from_args
+from search.request import Args
+from search.results import ResultPage
 from search.searching import SearchIndex
 
 _EXTENSION = "eventsearch.index"
@@ -40,8 +38,6 @@ def close_index(app: Flask) -> None:
         index.close()
 
 
-def search_args(args: Mapping[str, Sequence[str]]) -> Page:
+def search_args(args: Args) -> ResultPage:
     """Search with URL parameters; what was wrong with them is told in the page's messages."""
-    request, messages = request_from_args(args)
-    page = get_index().search(request)
-    return dataclasses.replace(page, messages=messages + page.messages) if messages else page
+    return get_index().search_args(args)

@@ -18,8 +18,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from search.parse import SOURCE_HEADINGS, event_id, event_link
-from search.text import resolve_variants
+from search.parse import event_id, event_link
 
 ALLOWED_TAGS = {
     "p",
@@ -50,7 +49,6 @@ EXTERNAL_REL = "nofollow noopener"
 
 _ARCHIVE_PATH = re.compile(r"(?:/zh)?/news/\d{4}/\d{1,2}/\d{1,2}/[^\s()\"'<>]+?\.md")
 _DAY_PATH = re.compile(r"^(?:/zh)?/news/(\d{4})/(\d{1,2})/(\d{1,2})(?:/(?:index|README)\.(?:md|html))?/?$")
-_HEADING = re.compile(r"^\s*(#{1,6})\s*(.*?)\s*$")
 # nh3 writes every kept link as exactly <a href="...">, so an external one is recognised by its start.
 _EXTERNAL_LINK = re.compile(r'<a href="(?=https?://)', re.IGNORECASE)
 
@@ -99,33 +97,6 @@ def _archive_href(path: str, known: Container[str], links: Links) -> str | None:
         except ValueError:
             return None
     return None
-
-
-def article_markdown(text: str) -> str:
-    """The part of an event page worth rendering below our own header.
-
-    The date line, topic and headline (everything up to the first ``#``
-    heading) are shown from the index; the Source section is shown as a list
-    with each outlet's domain. The summary and the Related and Changes sections stay.
-    """
-    lines = text.splitlines()
-    start = next((i + 1 for i, line in enumerate(lines) if _heading_level(line) == 1), 0)
-    kept, skipping = [], False
-    for line in lines[start:]:
-        level = _heading_level(line)
-        if level:
-            skipping = (
-                level <= 3
-                and _HEADING.match(line).group(2).rstrip(":：").strip().casefold() in SOURCE_HEADINGS
-            )
-        if not skipping:
-            kept.append(line)
-    return resolve_variants("\n".join(kept).strip())
-
-
-def _heading_level(line: str) -> int:
-    match = _HEADING.match(line) if line.lstrip().startswith("#") else None
-    return len(match.group(1)) if match else 0
 
 
 def render_markdown(text: str, known: Container[str], links: Links) -> Markup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from search.query import SearchRequest
+from search.request import SearchRequest
 
 from .event_pages import by_topic
 from .index import get_index, search_args
@@ -26,7 +26,10 @@ def home() -> str:
 @bp.get("/search")
 def search() -> str:
     """Results, facets and timeline for the query and filters in the URL."""
-    page = search_args(request.args.to_dict(flat=False))
+    results = search_args(request.args.to_dict(flat=False))
     return render_template(
-        "search.html", page=page, search_request=page.request, view=search_view(page, request.path)
+        "search.html",
+        results=results,
+        search_request=results.request,
+        view=search_view(results, request.path),
     )

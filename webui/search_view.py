@@ -1,21 +1,22 @@
-"""Everything the search template needs besides the Page: its links, built from the canonical parameters."""
+"""What the search template needs besides the ResultPage: its links, built from the canonical parameters."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from search.page import Page
-from search.query import SORTS, TAG_MODES
+from search.facet_table import FacetSpec, facet_specs
+from search.request import SORTS, SearchRequest, params_of
+from search.results import ResultPage
 
 from . import facets, timeline
-from .urls import Params, params_of, path_with_replaced_args
+from .urls import Params, path_with_replaced_args
 
 PAGE_WINDOW = 2  # page links shown either side of the current one
 
 
 @dataclasses.dataclass(frozen=True)
 class Choice:
-    """One of a set of links of which exactly one is current (sort order, tag mode, page number)."""
+    """One of a set of links of which exactly one is current (sort order, facet mode, page number)."""
 
     label: str
     url: str
@@ -42,7 +43,7 @@ class SearchView:
     clear_url: str
     bars: list[timeline.Bar]
     sorts: list[Choice]
-    tag_modes: list[Choice]
+    modes: dict[str, list[Choice]]  # facet -> how its selected values combine, where they may two ways
     pagination: Pagination
     suggestion_url: str | None
 
@@ -50,30 +51,24 @@ class SearchView:
         """The parameters a form must carry along, besides its own fields (and the page, which restarts)."""
         return [(key, value) for key, value in self.params if key not in excluded and key != "page"]
 
-    def tag_url(self, tag: str) -> str | None:
-        """A hit's tag as a link adding it to the filters; None when it already is one."""
-        if ("tag", tag) in self.params:
+    def filter_url(self, facet: str, value: str) -> str | None:
+        """A hit's facet value (a tag, its topic) as a link filtering by it; None when it already does."""
+        if (facet, value) in self.params:
             return None
-        return facets.toggle_url(self.path, self.params, "tags", tag, selected=False)
-
-    def topic_url(self, topic: str) -> str | None:
-        """A hit's topic as a link filtering by it; None when it already does."""
-        if ("topic", topic) in self.params:
-            return None
-        return facets.toggle_url(self.path, self.params, "topic", topic, selected=False)
+        return facets.toggle_url(self.path, self.params, facet, value, selected=False)
 
 
-def search_view(page: Page, path: str) -> SearchView:
+def search_view(results: ResultPage, path: str) -> SearchView:
     """The controls of a result page, each a link to another state of the search."""
-    request = page.request
+    request = results.request
     params = params_of(request)
     return SearchView(
         path=path,
         params=params,
-        facets=facets.facet_views(page, path, params),
+        facets=facets.facet_views(results, path, params),
         chips=facets.chips(request, path, params),
         clear_url=facets.clear_all_url(path, params),
-        bars=timeline.bars(page.timeline_unit, page.timeline, path, params),
+        bars=timeline.bars(results.timeline_unit, results.timeline, path, params),
         sorts=[
             Choice(
                 sort.capitalize(),
@@ -82,24 +77,31 @@ def search_view(page: Page, path: str) -> SearchView:
             )
             for sort in SORTS
         ],
-        tag_modes=[
-            Choice(
-                label,
-                path_with_replaced_args(path, params, {"tags_mode": mode, "page": None}),
-                mode == request.tags_mode,
-            )
-            for mode, label in zip(TAG_MODES, ("all of these tags", "any of them"), strict=False)
-        ],
-        pagination=pagination(page, path, params),
-        suggestion_url=path_with_replaced_args(path, params, {"q": page.suggestion, "page": None})
-        if page.suggestion
+        modes={
+            spec.name: mode_choices(spec, request, path, params) for spec in facet_specs() if spec.mode_param
+        },
+        pagination=pagination(results, path, params),
+        suggestion_url=path_with_replaced_args(path, params, {"q": results.suggestion, "page": None})
+        if results.suggestion
         else None,
     )
 
 
-def pagination(page: Page, path: str, params: Params) -> Pagination:
+def mode_choices(spec: FacetSpec, request: SearchRequest, path: str, params: Params) -> list[Choice]:
+    """Links choosing how a facet's selected values combine: "all of these tags" or "any of them"."""
+    return [
+        Choice(
+            f"all of these {spec.name}" if mode == "all" else f"{mode} of them",
+            path_with_replaced_args(path, params, {spec.mode_param: mode, "page": None}),
+            mode == request.mode(spec.name),
+        )
+        for mode in spec.modes
+    ]
+
+
+def pagination(results: ResultPage, path: str, params: Params) -> Pagination:
     """Previous and next links and a window of page numbers, with the first and last always shown."""
-    current, last = page.request.page, page.pages
+    current, last = results.request.page_number, results.pages
 
     def url(number: int) -> str:
         return path_with_replaced_args(path, params, {"page": str(number) if number > 1 else None})

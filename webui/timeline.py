@@ -8,7 +8,7 @@ import itertools
 import math
 from collections.abc import Iterator
 
-from search.page import Bucket
+from search.results import Bucket
 
 from .urls import Params, path_with_replaced_args
 

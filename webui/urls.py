@@ -9,12 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlencode
 
-from search.query import SearchRequest
-
 Params = Sequence[tuple[str, str]]
 Changes = Mapping[str, str | None] | Iterable[tuple[str, str | None]]
-
-_DEFAULTS = SearchRequest()
 
 
 def path_with_query(path: str, params: Iterable[tuple[str, str]]) -> str:
@@ -50,28 +46,3 @@ def path_with_replaced_args(path: str, params: Params, replaced: Changes) -> str
 
 def _pairs(changes: Changes) -> list[tuple[str, str | None]]:
     return list(changes.items()) if isinstance(changes, Mapping) else list(changes)
-
-
-def params_of(request: SearchRequest) -> list[tuple[str, str]]:
-    """The canonical URL parameters of a request: the inverse of ``request_from_args``.
-
-    Links are built from these rather than from the raw query string, so a
-    bad value the parser dropped (or a 10 KB query it cut) is not repeated in
-    every link on the page. Defaults are left out.
-    """
-    pairs = [("q", request.text)] + [("tag", tag) for tag in request.tags]
-    optional = (
-        ("tags_mode", request.tags_mode, _DEFAULTS.tags_mode),
-        ("topic", request.topic, ""),
-        ("source", request.source, ""),
-        ("lang", request.language, ""),
-        ("from", request.date_from.isoformat() if request.date_from else "", ""),
-        ("to", request.date_to.isoformat() if request.date_to else "", ""),
-        ("sort", request.sort, _DEFAULTS.sort),
-        ("page", str(request.page), str(_DEFAULTS.page)),
-        ("size", str(request.page_size), str(_DEFAULTS.page_size)),
-        ("facet_size", str(request.facet_size), str(_DEFAULTS.facet_size)),
-        ("tag_filter", request.tag_filter, ""),
-    )
-    pairs += [(key, value) for key, value, default in optional if value != default]
-    return [(key, value) for key, value in pairs if value != ""]

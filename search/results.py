@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from .event import Source
-from .query import SearchRequest
+from .request import SearchRequest
 
 
 @dataclasses.dataclass
@@ -69,7 +69,7 @@ class Bucket:
 
 
 @dataclasses.dataclass
-class Page:
+class ResultPage:
     """The answer to a SearchRequest."""
 
     request: SearchRequest
@@ -91,7 +91,7 @@ class Page:
         """The JSON shape shared by ``/api/search`` and ``eventsearch search --json``."""
         return {
             "total": self.total,
-            "page": self.request.page,
+            "page": self.request.page_number,
             "pages": self.pages,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": {

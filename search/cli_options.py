@@ -1,0 +1,83 @@
+"""The ``search`` command's options, made from the request parameters (``request.request_params``).
+
+Every API parameter is an option of the same name (``--tags-mode`` for
+``tags_mode``), read as plain text and handed to the same validation as a
+URL, so the CLI corrects what the web corrects, with the same messages.
+Old spellings stay as aliases (``--tag``, ``--lang``, ``--limit``, ``--any-tag``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import click
+
+from .request import Args, Param, request_params
+
+QUERY_PARAM = "q"  # the QUERY argument, not an option
+
+
+def option_name(name: str) -> str:
+    """The CLI spelling of a URL parameter: ``tags_mode`` -> ``--tags-mode``."""
+    return "--" + name.replace("_", "-")
+
+
+def _flag_dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
+
+
+def _help(param: Param) -> str:
+    default = param.default
+    shown = f" [default: {default}]" if default not in ("", None, (), {}) else ""
+    return param.help + shown
+
+
+def param_options(param: Param) -> list[click.Option]:
+    """The option of one request parameter, with its aliases, and the flags that stand for a value."""
+    decls = [option_name(param.name), *(option_name(alias) for alias in param.aliases), *param.cli_aliases]
+    options = [
+        click.Option(
+            [*decls, param.name],
+            multiple=param.repeated,
+            default=None,
+            metavar=param.metavar,
+            help=_help(param),
+        )
+    ]
+    for flag, value in param.cli_flags.items():
+        options.append(
+            click.Option([flag, _flag_dest(flag)], is_flag=True, help=f"Same as {decls[0]} {value}.")
+        )
+    return options
+
+
+def request_options() -> list[click.Option]:
+    """The options of every request parameter but the query text, in the table's order."""
+    return [
+        option for param in request_params() if param.name != QUERY_PARAM for option in param_options(param)
+    ]
+
+
+def args_from_options(query: str, options: Mapping[str, object]) -> Args:
+    """The URL-style parameters that a command line's QUERY and options amount to."""
+    args: dict[str, list[str]] = {QUERY_PARAM: [query]}
+    for param in request_params():
+        if param.name == QUERY_PARAM:
+            continue
+        given = options.get(param.name)
+        values = list(given or ()) if param.repeated else ([] if given is None else [str(given)])
+        # A flag comes after an explicit value: `--tags-mode all --any-tag` keeps "all".
+        values += [value for flag, value in param.cli_flags.items() if options.get(_flag_dest(flag))]
+        args[param.name] = values
+    return args
+
+
+class RequestCommand(click.Command):
+    """A click command whose request options are made from the parameter table whenever it runs.
+
+    Made at run time, not at import, so the table is the only place a
+    parameter is declared: a facet added to the table is an option at once.
+    """
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [*request_options(), *super().get_params(ctx)]

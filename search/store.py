@@ -22,18 +22,18 @@ import errno
 import fcntl
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from .whoosh_internals import latest_commit
 
 MANIFEST = "manifest.json"
 FILE_STATES = "files.json"
 POINTER = "CURRENT"
 _PREFIX = "gen-"
 _COMMITTING = "committing"
-_WHOOSH_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")  # Whoosh's table of contents, one per commit
 # How long `index` and `update` wait for the lock by default: longer than a full build of a million
 # events on the reference machine (9 min, bench/RESULTS.md), so an update started during a rebuild
 # waits for it instead of being lost; short enough that a lock held by a hung process is reported.
@@ -251,15 +251,6 @@ class Store:
             else:
                 reason = f"unusable: {error.strerror}"
             raise StoreError(f"index directory {self.root} is {reason}") from None
-
-
-def latest_commit(generation: Path) -> int:
-    """Whoosh's number of the latest commit of a generation (-1 if it has none)."""
-    try:
-        names = os.listdir(generation)
-    except FileNotFoundError:
-        return -1
-    return max((int(match[1]) for match in map(_WHOOSH_TOC.match, names) if match), default=-1)
 
 
 def _lock_holder(fd: int) -> str:

@@ -35,6 +35,12 @@ Writing (full build, ``segments.py``):
   writing a table of contents (``finalize_segment``).
 - ``SegmentWriter._close_segment``, ``._commit_toc``, ``._finish``: the parent
   lists every worker's segment in one table of contents (``commit_segment_list``).
+
+Updating (``writer.py``, ``store.py``); public names, but undocumented:
+- ``whoosh.index.TOC.read``, ``whoosh.index.clean_files``: delete what a failed
+  or killed commit wrote but never listed (``remove_uncommitted_files``).
+- ``TOC._filename``: a commit's table of contents is ``_<indexname>_<generation>.toc``;
+  the latest generation on disk says which commit a generation holds (``latest_commit``).
 """
 
 from __future__ import annotations
@@ -42,7 +48,9 @@ from __future__ import annotations
 import heapq
 import inspect
 import itertools
+import os
 import pickle
+import re
 from collections.abc import Callable, Iterator
 from operator import itemgetter
 from pathlib import Path
@@ -73,6 +81,9 @@ _CALLABLES = [
     (PostingPool, "_write_run", ("f", "items")),
     (PostingPool, "_merge_runs", ("paths",)),
     (PostingPool, "_read_run", ("path",)),
+    (whoosh_index.TOC, "read", ("storage", "indexname", "gen", "schema")),
+    (whoosh_index, "clean_files", ("storage", "indexname", "gen", "segments")),
+    (whoosh_index.TOC, "_filename", ("indexname", "gen")),
 ]
 # (class, method, attribute): instance attributes read here, and the method of Whoosh's that sets them.
 _ATTRIBUTES = [
@@ -89,6 +100,7 @@ _ATTRIBUTES = [
     (SegmentWriter, "__init__", "newsegment"),
 ]
 _WRITER_OPTIONS = ("_lk", "limitmb", "compound")  # SegmentWriter.__init__ keywords passed here
+_TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")  # a commit's table of contents (TOC._filename)
 
 
 def missing_internals() -> list[str]:
@@ -109,6 +121,9 @@ def missing_internals() -> list[str]:
     null_class = getattr(qcore, "_NullQuery", None)
     if not isinstance(null_class, type) or not isinstance(qcore.NullQuery, null_class):
         missing.append("whoosh.query.qcore._NullQuery is not NullQuery's class")
+    toc_name = getattr(whoosh_index.TOC, "_filename", None)
+    if toc_name is not None and not _TOC_NAME.fullmatch(toc_name("MAIN", 7)):
+        missing.append("whoosh.index.TOC no longer names a commit's table of contents _MAIN_<n>.toc")
     if getattr(whoosh3, "_lenfield", None) is not None and whoosh3._lenfield("f") != "_f_len":
         missing.append("whoosh.codec.whoosh3._lenfield no longer names length columns _<field>_len")
     return missing
@@ -191,6 +206,21 @@ def worker_writer(ix, limitmb: float, watch: Watch | None = None) -> BuildWriter
     """A writer for one build worker's segment, under the lock the parent already holds."""
     # compound=False: Whoosh copies a compound file's parts into memory on every open (slow cold start).
     return BuildWriter(ix, watch, _lk=False, limitmb=limitmb, compound=False)
+
+
+def remove_uncommitted_files(ix) -> None:
+    """Delete the segment files of an index that no commit lists (what a failed or killed one wrote)."""
+    toc = whoosh_index.TOC.read(ix.storage, ix.indexname)
+    whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+
+
+def latest_commit(generation: Path) -> int:
+    """Whoosh's number of the latest commit in a generation directory (-1 if it has none)."""
+    try:
+        names = os.listdir(generation)
+    except FileNotFoundError:
+        return -1
+    return max((int(match[1]) for match in map(_TOC_NAME.fullmatch, names) if match), default=-1)
 
 
 def finalize_segment(writer: SegmentWriter):

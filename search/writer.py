@@ -23,6 +23,7 @@ from .schema import SCHEMA_VERSION, check_schema_version, document_of, make_sche
 from .segments import commit_segments, write_segments
 from .spelling import read_words, words_of, write_words
 from .store import Store, StoreError
+from .whoosh_internals import remove_uncommitted_files
 
 Progress = Callable[[int], None]
 _MAX_SEGMENTS = 8  # past this many segments an update merges the small ones
@@ -201,8 +202,7 @@ def _remove_uncommitted(ix, generation: Path) -> None:
     Whoosh removes unreferenced files only after its next successful commit, so without this a disk
     that filled up would stay full of the failed attempts' segments.
     """
-    toc = whoosh_index.TOC.read(ix.storage, ix.indexname)
-    whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    remove_uncommitted_files(ix)
     shutil.rmtree(generation / f"{ix.indexname}.tmp", ignore_errors=True)  # a writer's scratch directory
 
 

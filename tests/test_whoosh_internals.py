@@ -59,6 +59,12 @@ def _write_run_of_another_shape(self, f, items, protocol):
         (SegmentWriter, "_commit_toc", None, "SegmentWriter._commit_toc"),
         (SegmentReader, "__init__", _init_without_perdoc, "SegmentReader.__init__ no longer sets ._perdoc"),
         (qcore, "_NullQuery", None, "_NullQuery"),
+        (
+            whoosh_index.TOC,
+            "_filename",
+            classmethod(lambda cls, name, gen: f"{name}.{gen}.toc"),
+            "_MAIN_<n>.toc",
+        ),
     ],
 )
 def test_a_renamed_or_reshaped_internal_is_named(monkeypatch, owner, name, replacement, named):

@@ -111,3 +111,8 @@ def machine() -> str:
         mem_gib = 0
     python = platform.python_version()
     return f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB, Python {python}, {platform.system()}"
+
+
+def descendants_rss_mib(root: int) -> dict[int, float]:
+    """RSS (MiB) of each process below ``root``, ``root`` itself left out (a server's workers)."""
+    return {pid: _rss_kib(pid) / 1024 for pid in _tree(root) if pid != root}

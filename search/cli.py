@@ -309,6 +309,8 @@ def serve(
     Store(index_dir).current()  # fail early and clearly when there is no index
     bind = f"unix:{socket_path}" if socket_path else f"{host}:{port}"
     click.echo(f"Serving {index_dir} on {bind if socket_path else f'http://{bind}/'}", err=True)
+    # gunicorn's advice for sync workers: while some wait on the disk or run a long search, the
+    # others keep the cores busy with the quick ones.
     run_server(str(index_dir), bind, workers or 2 * (os.cpu_count() or 1) + 1, timeout)
 
 

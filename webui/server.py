@@ -49,8 +49,13 @@ class Server(BaseApplication):
 
 
 def note_request(worker, req) -> None:
-    """gunicorn's ``pre_request`` hook: remember the request, for the log line if it has to be stopped."""
+    """gunicorn's ``pre_request`` hook: remember the request being served, in case it has to be stopped."""
     worker.eventsearch_request = f"{req.method} {req.uri}"
+
+
+def forget_request(worker, req, environ, resp) -> None:
+    """gunicorn's ``post_request`` hook: no request is being served."""
+    worker.eventsearch_request = None
 
 
 def stop_request(worker) -> None:
@@ -60,7 +65,9 @@ def stop_request(worker) -> None:
     the app answer 503 with its own page; the worker exits after that response (gunicorn has set
     ``worker.alive`` to False), and the master kills it if it is not gone within a second or two.
     """
-    request = getattr(worker, "eventsearch_request", "a request")
+    request = getattr(worker, "eventsearch_request", None)
+    if request is None:  # between requests (one had just ended): gunicorn ends the worker as usual
+        return
     worker.log.error("Stopped after %s s, worker replaced: %.300s", worker.cfg.timeout, request)
     raise RequestTimedOut(worker.cfg.timeout)
 
@@ -78,6 +85,7 @@ def gunicorn_options(bind: str, workers: int, timeout: int) -> dict:
         "timeout": timeout,
         "graceful_timeout": timeout,
         "pre_request": note_request,
+        "post_request": forget_request,
         "worker_abort": stop_request,
         # The app is imported once, before the workers fork: a worker replaced after a timeout is
         # ready at once (the index is still opened by each worker, on its first request).

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import resource
 import shutil
+import signal
 import socket
 import string
 import subprocess
@@ -70,6 +72,7 @@ def gunicorn(
         [sys.executable, "-m", "search", "serve", "--index-dir", str(index_dir), *where, *serve_args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so stopping it stops every worker
         preexec_fn=(lambda: _limit_memory(memory_limit_mib)) if memory_limit_mib else None,
     )
     url = f"unix:{socket_path}" if socket_path else f"http://{LOOPBACK}:{port}"
@@ -80,7 +83,7 @@ def gunicorn(
             _wait_for_socket(socket_path, process)
         yield Served(url, process.pid)
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def _limit_memory(mib: int) -> None:
@@ -117,13 +120,14 @@ def nginx(upstream: str) -> Iterator[Served]:
         [str(NGINX), "-e", "stderr", "-p", f"{prefix}/", "-c", str(config)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     url = f"http://{LOOPBACK}:{port}"
     try:
         wait_until_up(url + "/static/favicon.svg", process)
         yield Served(url, process.pid)
     finally:
-        _stop(process)
+        stop_process(process)
         shutil.rmtree(prefix, ignore_errors=True)
 
 
@@ -141,15 +145,20 @@ def _wait_for_socket(path: Path, process: subprocess.Popen, seconds: float = 60)
     raise RuntimeError(f"the server on {path} did not listen within {seconds} s")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM (gunicorn and nginx both stop on it), then SIGKILL if it lingers."""
+def stop_process(process: subprocess.Popen, seconds: float = 10) -> None:
+    """SIGTERM (gunicorn and nginx both stop on it), then SIGKILL to its whole process group.
+
+    A worker busy with a runaway request would outlive a master that stopped waiting for it.
+    """
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 class SlowClients:

@@ -13,10 +13,12 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
 
+from bench.hostile import hostile_requests
 from bench.serving import (
     NGINX,
     Served,
@@ -25,11 +27,13 @@ from bench.serving import (
     free_port,
     gunicorn,
     nginx,
+    stop_process,
     upstream_of,
     wait_until_up,
 )
 from webui import create_app
 from webui.index import close_index
+from webui.server import LIMIT_REQUEST_LINE
 
 RUNAWAY_SERVER = Path(__file__).resolve().parent / "runaway_server.py"
 
@@ -129,14 +133,14 @@ def runaway_url(webui_archive_index_dir: Path) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, str(RUNAWAY_SERVER), str(webui_archive_index_dir), str(port), "2"],
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/static/favicon.svg", process)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_process(process)
 
 
 def test_a_runaway_request_is_stopped_with_a_503_and_the_server_answers_on(runaway_url):
@@ -173,3 +177,17 @@ def test_nginx_answers_while_50_slow_clients_trickle(proxied):
     assert slow.opened >= 50
     assert [a.status for a in answers] == [200] * 10
     assert max(a.seconds for a in answers) < 2, [round(a.seconds, 2) for a in answers]
+
+
+# -- the hostile bench sends what the issue names ----------------------------
+
+
+def test_hostile_bench_sends_the_issues_queries_whole():
+    requests = hostile_requests(seed=0)
+    texts = {name: parse_qs(urlsplit(path).query)["q"][0] for name, path in requests.items()}
+    assert len(texts["prefixes a* b* … z* (77 chars)"]) == 77
+    assert len(texts["ranges [a TO z] [a TO y] … (224 chars)"]) == 224
+    assert texts["U+FDFA ×300"] == "\ufdfa" * 300
+    assert all(len(text) <= 1000 for text in texts.values())
+    # Each fits the server's request line, so the bench measures the search, not a refusal at the door.
+    assert max(len(f"GET {path} HTTP/1.1") for path in requests.values()) <= LIMIT_REQUEST_LINE

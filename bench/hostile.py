@@ -33,7 +33,6 @@ from pathlib import Path
 from bench.generate import generate
 from bench.measure import descendants_rss_mib, machine, percentile, python_command, run_process
 from bench.queries import BenchQuery
-from bench.run import record
 from bench.serving import NGINX, Answer, Served, SlowClients, fetch, gunicorn, nginx, upstream_of
 from bench.vocab import ADJS, NOUNS, SYLL, VERBS
 from bench.web import search_path
@@ -373,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     (OUT / f"hostile-{args.events}-{stamp}.md").write_text(table)
     if args.record:
+        # Imported here: bench.run needs the bench extra, and the tests import this module.
+        from bench.run import record
+
         record(table)
     return 0
 

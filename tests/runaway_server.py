@@ -1,6 +1,6 @@
 """The real server with webui.server's settings, over the real app plus one request that never ends.
 
-Run by test_serving.py: ``python tests/runaway_server.py INDEX_DIR PORT TIMEOUT``. The extra
+Run by test_serving.py: ``python -m tests.runaway_server INDEX_DIR PORT TIMEOUT``. The extra
 route spins in pure Python, as a search whose cost nothing bounded would.
 """
 

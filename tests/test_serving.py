@@ -35,7 +35,7 @@ from webui import create_app
 from webui.index import close_index
 from webui.server import LIMIT_REQUEST_LINE
 
-RUNAWAY_SERVER = Path(__file__).resolve().parent / "runaway_server.py"
+REPO = Path(__file__).resolve().parents[1]
 
 BAD_HOSTS = {
     "very long": "a" * 300 + ".example.org",
@@ -131,7 +131,9 @@ def runaway_url(webui_archive_index_dir: Path) -> Iterator[str]:
     """The real server with a 2 s request timeout over the app plus a route that never returns."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(RUNAWAY_SERVER), str(webui_archive_index_dir), str(port), "2"],
+        # As a module from the checkout, so the server runs the code under test whatever is installed.
+        [sys.executable, "-m", "tests.runaway_server", str(webui_archive_index_dir), str(port), "2"],
+        cwd=REPO,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.generate import generate
-from bench.measure import descendants_rss_mib, machine, percentile, python_command, run_process
+from bench.measure import WorkerMemory, machine, percentile, python_command, run_process
 from bench.queries import BenchQuery
 from bench.serving import NGINX, Answer, Served, SlowClients, fetch, gunicorn, nginx, upstream_of
 from bench.vocab import ADJS, NOUNS, SYLL, VERBS
@@ -133,29 +133,6 @@ def serving(mode: str, index_dir: Path) -> Iterator[Served]:
         else:
             with nginx(upstream_of(server)) as proxy:
                 yield Served(proxy.url, server.pid)
-
-
-class WorkerMemory:
-    """The RSS of a server's workers, sampled ten times a second while the block runs."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.baseline = max(descendants_rss_mib(pid).values(), default=0.0)
-        self.peak = self.baseline
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self) -> WorkerMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stopping.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while not self._stopping.wait(0.1):
-            self.peak = max(self.peak, *descendants_rss_mib(self.pid).values(), 0.0)
 
 
 class ServerUnderTest:

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Install everything the tests need (venv, package, Chromium for the browser tests), check lint and format, run the tests.
+# Install everything the tests need (venv, package, Chromium for the browser tests, nginx for the serving
+# tests), check lint and format, run the tests.
 # Usage: ./test.sh [pytest args...]
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Debian's chromium for the browser tests..." >&2
+# Debian packages the tests drive: chromium (browser tests), nginx (the shipped deploy/nginx/ config).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian's ${missing[*]} for the tests..." >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

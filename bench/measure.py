@@ -111,3 +111,34 @@ def machine() -> str:
         mem_gib = 0
     python = platform.python_version()
     return f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB, Python {python}, {platform.system()}"
+
+
+def descendants_rss_mib(root: int) -> dict[int, float]:
+    """RSS (MiB) of each process below ``root``, ``root`` itself left out (a server's workers)."""
+    return {pid: _rss_kib(pid) / 1024 for pid in _tree(root) if pid != root}
+
+
+class WorkerMemory:
+    """The largest RSS (MiB) of any process below ``pid``, sampled ten times a second while the block runs.
+
+    ``baseline`` is the largest when the block starts (workers warmed up), ``peak`` the largest seen.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.baseline = max(descendants_rss_mib(pid).values(), default=0.0)
+        self.peak = self.baseline
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stopping.wait(0.1):
+            self.peak = max(self.peak, *descendants_rss_mib(self.pid).values(), 0.0)

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .cli_options import RequestCommand, args_from_options
-from .config import DEFAULT_INDEX_DIR, ENV_INDEX_DIR
+from .config import DEFAULT_INDEX_DIR, ENV_INDEX_DIR, SERVE_TIMEOUT
 from .request import RequestError
 from .store import DEFAULT_LOCK_WAIT_S, Store, StoreError
 
@@ -285,19 +285,42 @@ def stats(index_dir: Path, as_json: bool) -> None:
     "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on."
 )
 @click.option(
-    "--workers", type=click.IntRange(1, 64), default=None, help="Server processes [default: one per CPU]."
+    "--socket",
+    "socket_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Listen on this unix socket instead of --host/--port (for nginx in front).",
 )
 @click.option(
-    "--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per process."
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Server processes, each answering one request at a time [default: two per CPU, plus one].",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(1, 3600),
+    default=SERVE_TIMEOUT,
+    show_default=True,
+    help="Seconds a request may run before it is stopped (503) and its process replaced.",
 )
 @user_errors
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
-    """Serve the web UI and JSON API with the gunicorn WSGI server."""
+def serve(
+    index_dir: Path, host: str, port: int, socket_path: Path | None, workers: int | None, timeout: int
+) -> None:
+    """Serve the web UI and JSON API with the gunicorn WSGI server.
+
+    For the public, put nginx in front (deploy/nginx/, README "Serving publicly"): the
+    server's processes must not wait on slow clients.
+    """
     from webui.server import serve as run_server
 
     Store(index_dir).current()  # fail early and clearly when there is no index
-    click.echo(f"Serving {index_dir} on http://{host}:{port}/", err=True)
-    run_server(str(index_dir), host, port, workers or os.cpu_count() or 1, threads)
+    bind = f"unix:{socket_path}" if socket_path else f"{host}:{port}"
+    click.echo(f"Serving {index_dir} on {bind if socket_path else f'http://{bind}/'}", err=True)
+    # gunicorn's advice for sync workers: while some wait on the disk or run a long search, the
+    # others keep the cores busy with the quick ones.
+    run_server(str(index_dir), bind, workers or 2 * (os.cpu_count() or 1) + 1, timeout)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,22 +1,42 @@
-"""Serve the app with gunicorn: one worker process per core, a few threads each.
+"""Serve the app with gunicorn's sync workers, for the public behind nginx (deploy/nginx/).
 
-Whoosh and the page rendering are pure Python, so one process uses one core
-whatever its thread count; worker processes are what make a second core answer.
-Each worker opens the index itself and follows reindexes on its own.
+Why sync workers. A search is pure Python, so a process uses one core whatever
+its thread count: worker processes are what make a second core answer, and
+threads add little. And the sync worker is the one whose ``timeout`` is a
+request timeout: it stops beating while it serves a request, so the master
+stops a request that runs past ``timeout`` seconds. The threaded worker
+(gthread) beats from its main thread while a request thread runs, so a search
+that ran 97 s was never stopped (gunicorn issues #1493, #2086).
+
+The price: a sync worker waits on a client that sends its request a byte at a
+time, so slow clients can hold every worker. gunicorn is made to sit behind a
+proxy that buffers whole requests and responses; deploy/nginx/ is ours.
+
+Each worker opens the index itself on its first request and follows reindexes
+on its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from . import create_app
+from . import RequestTimedOut, create_app
+
+# Request-head limits, in bytes (gunicorn's maximum for the line; a 1,000-character Latin query fits)
+# and in header lines (browsers send about 15).
+LIMIT_REQUEST_LINE = 8190
+LIMIT_REQUEST_FIELDS = 50
+LIMIT_REQUEST_FIELD_SIZE = 8190
 
 
 class Server(BaseApplication):
     """gunicorn, configured from Python instead of a command line."""
 
-    def __init__(self, index_dir: str, options: dict) -> None:
-        self.index_dir = index_dir
+    def __init__(self, load_app: Callable[[], Flask], options: dict) -> None:
+        self.load_app = load_app
         self.options = options
         super().__init__()
 
@@ -24,23 +44,62 @@ class Server(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):
-        return create_app({"INDEX_DIR": self.index_dir})
+    def load(self) -> Flask:
+        return self.load_app()
 
 
-def serve(index_dir: str, host: str, port: int, workers: int, threads: int) -> None:
-    """Run the server until interrupted."""
-    Server(
-        index_dir,
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "warning",
-            "timeout": 60,
-            "proc_name": "eventsearch",
-        },
-    ).run()
+def note_request(worker, req) -> None:
+    """gunicorn's ``pre_request`` hook: remember the request being served, in case it has to be stopped."""
+    worker.eventsearch_request = f"{req.method} {req.uri}"
+
+
+def forget_request(worker, req, environ, resp) -> None:
+    """gunicorn's ``post_request`` hook: no request is being served."""
+    worker.eventsearch_request = None
+
+
+def stop_request(worker) -> None:
+    """gunicorn's ``worker_abort`` hook: the master found this worker's request running past the timeout.
+
+    gunicorn would ``sys.exit`` in the middle of the request and answer a bare 500. Raising instead lets
+    the app answer 503 with its own page; the worker exits after that response (gunicorn has set
+    ``worker.alive`` to False), and the master kills it if it is not gone within a second or two.
+    """
+    request = getattr(worker, "eventsearch_request", None)
+    if request is None:  # between requests (one had just ended): gunicorn ends the worker as usual
+        return
+    worker.log.error("Stopped after %s s, worker replaced: %.300s", worker.cfg.timeout, request)
+    raise RequestTimedOut(worker.cfg.timeout)
+
+
+def gunicorn_options(bind: str, workers: int, timeout: int) -> dict:
+    """The server's settings: sync workers, a request timeout that fires, bounded request heads.
+
+    ``timeout``: seconds a request may run before its worker stops it, answers 503 and is replaced
+    (``eventsearch serve --timeout``).
+    """
+    return {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": "sync",
+        "timeout": timeout,
+        "graceful_timeout": timeout,
+        "pre_request": note_request,
+        "post_request": forget_request,
+        "worker_abort": stop_request,
+        # The app is imported once, before the workers fork: a worker replaced after a timeout is
+        # ready at once (the index is still opened by each worker, on its first request).
+        "preload_app": True,
+        "limit_request_line": LIMIT_REQUEST_LINE,
+        "limit_request_fields": LIMIT_REQUEST_FIELDS,
+        "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "eventsearch",
+    }
+
+
+def serve(index_dir: str, bind: str, workers: int, timeout: int) -> None:
+    """Run the server until interrupted; ``bind`` is ``HOST:PORT`` or ``unix:PATH``."""
+    Server(lambda: create_app({"INDEX_DIR": index_dir}), gunicorn_options(bind, workers, timeout)).run()

@@ -85,7 +85,9 @@ def required_terms(parsed: wq.Query) -> Terms | None:
         return None
     if kind is wq.Phrase:
         words = [word for word in parsed.words if not is_lone_cjk(word)]
-        return frozenset({(parsed.fieldname, max(words, key=len))}) if words else None
+        if parsed.fieldname in BULK_FIELDS and words:
+            return frozenset({(parsed.fieldname, max(words, key=len))})
+        return None
     if kind in (wq.And, wq.Require):
         parts = parsed.subqueries if kind is wq.And else (parsed.a, parsed.b)
         known = [t for t in (required_terms(p) for p in parts if not isinstance(p, wq.Not)) if t is not None]

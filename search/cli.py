@@ -297,7 +297,7 @@ def _write_export(output_format: str, runs) -> None:
     """Rows of events on stdout, UTF-8, chunk by chunk."""
     from .export import export_chunks
 
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     for chunk in export_chunks(output_format, runs):
         out.write(chunk.encode("utf-8"))
     out.flush()

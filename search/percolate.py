@@ -148,7 +148,7 @@ def _percolate(
 ) -> tuple[dict[str, list[str]], dict[str, tuple]]:
     """Each saved search's matching ids among the documents, and the prefilters made again on the way."""
     schema = make_schema()
-    memory = RamStorage().create_index(schema)
+    memory = _MemoryStorage().create_index(schema)
     with memory.writer() as writer:  # one segment, committed when the block ends
         for document in documents:
             writer.add_document(**document)
@@ -193,6 +193,13 @@ def _indexed_terms(reader, schema) -> Terms:
         for field, btext in reader.all_terms()
         if field in BULK_FIELDS
     )
+
+
+class _MemoryStorage(RamStorage):
+    """Whoosh's in-memory storage, whose writers' scratch space is in memory too (not a temporary dir)."""
+
+    def temp_storage(self, name: str | None = None) -> RamStorage:
+        return RamStorage()
 
 
 class _MemoryPostings:

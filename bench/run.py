@@ -4,7 +4,8 @@
     python -m bench.run --events 100000 --web-seconds 30 --record
 
 Generates (or reuses) a synthetic archive, then measures the full build, updates
-after 1 and 20 changed files, cold start, query latency per mode on two query
+after 1 and 20 changed files, the export of every event and saved searches matched
+on updates (bench/stay_current.py), cold start, query latency per mode on two query
 sets (uniform rare words; words weighted like real queries) and the web path,
 each beside the same job done by SQLite FTS5 and by tantivy, and prints a table
 with our ratio to each. With --record the table is prepended to bench/RESULTS.md.
@@ -24,6 +25,7 @@ from bench.generate import generate
 from bench.latency import Engines, Row, latency_rows, matches_rows
 from bench.measure import Run, directory_mib, machine, percentile, python_command, run_process
 from bench.queries import BenchQuery, query_set, weighted_query_set
+from bench.stay_current import export_rows, saved_search_rows
 from bench.web import has_wrk, load_test, search_path, serving
 
 OUT = Path(__file__).parent / "out"
@@ -128,6 +130,8 @@ def run_suite(events: int, seed: int, queries: int, weighted: int, web_seconds: 
     ]
     rows += zh_build(work)
     rows += updates(work, seed)
+    rows += export_rows(work.index, work.db)
+    rows += saved_search_rows(work.index, work.db, work.content, seed)
 
     uniform = query_set(work.db, queries, seed)
     weighted_set = weighted_query_set(work.db, weighted, seed)

@@ -3,10 +3,12 @@
 python -m bench.sqlite_job build CONTENT_DIR DB
 python -m bench.sqlite_job update CONTENT_DIR DB PATH...
 python -m bench.sqlite_job search DB WORDS
+python -m bench.sqlite_job export DB
 """
 
 from __future__ import annotations
 
+import csv
 import multiprocessing
 import os
 import sys
@@ -55,6 +57,20 @@ def search(db_path: Path, text: str) -> None:
     reference.close()
 
 
+def export(db_path: Path) -> None:
+    """Every event as CSV on stdout, newest first (ties by id), tags one per line: streamed by SQLite."""
+    reference = SqliteReference(db_path)
+    rows = reference.conn.execute(
+        "SELECT e.id, e.date, e.headline, e.summary, e.topic, group_concat(t.tag, char(10)), e.language "
+        "FROM events e LEFT JOIN event_tags t ON t.event_rowid = e.rowid "
+        "GROUP BY e.rowid ORDER BY e.days DESC, e.id"
+    )
+    writer = csv.writer(sys.stdout, quoting=csv.QUOTE_ALL)
+    writer.writerow(("id", "date", "headline", "summary", "topic", "tags", "language"))
+    writer.writerows(rows)
+    reference.close()
+
+
 if __name__ == "__main__":
     job, *args = sys.argv[1:]
     if job == "build":
@@ -63,5 +79,7 @@ if __name__ == "__main__":
         update(Path(args[0]), Path(args[1]), args[2:])
     elif job == "search":
         search(Path(args[0]), args[1])
+    elif job == "export":
+        export(Path(args[0]))
     else:
         sys.exit(__doc__)

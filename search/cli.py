@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import json
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import click
 
-from .cli_options import RequestCommand, args_from_options
+from .cli_options import RequestCommand, args_from_options, output_options
 from .config import DEFAULT_INDEX_DIR, ENV_INDEX_DIR, SERVE_TIMEOUT
+from .export import FORMATS as EXPORT_FORMATS
 from .request import RequestError
 from .store import DEFAULT_LOCK_WAIT_S, Store, StoreError
 
@@ -170,9 +172,18 @@ def index(content_dir: Path, index_dir: Path, workers: int | None, wait: float, 
 @click.option("--scan", is_flag=True, help="Compare every file's size and time instead of asking git.")
 @wait_option
 @quiet_option
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the report as JSON, with each saved search's new matches."
+)
 @user_errors
 def update(
-    content_dir: Path, paths: tuple[str, ...], index_dir: Path, scan: bool, wait: float, quiet: bool
+    content_dir: Path,
+    paths: tuple[str, ...],
+    index_dir: Path,
+    scan: bool,
+    wait: float,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Apply the changes in CONTENT_DIR since the last index or update.
 
@@ -180,13 +191,17 @@ def update(
     says what changed since the indexed commit when CONTENT_DIR is a git
     repository (committed changes only), and otherwise every file is checked.
     Only the days whose files changed are read again. An update started while
-    another index or update runs waits for it (--wait).
+    another index or update runs waits for it (--wait). The added and changed
+    events that saved searches match are listed after, even with --quiet.
     """
     from .writer import update as apply_update
 
     store = _store(index_dir, wait, quiet)
     report = apply_update(content_dir, store, paths=list(paths) if paths else None, scan=scan)
     _report_skipped(report.skipped)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=1))
+        return
     if not quiet:
         kept = f", {report.kept} kept as indexed (their file is broken)" if report.kept else ""
         finished = "; finished an interrupted update" if report.finished_interrupted else ""
@@ -195,29 +210,58 @@ def update(
             f"({report.days} days re-read, changes found by {report.method}, {report.seconds:.2f} s)"
             f"{finished}"
         )
+    _print_saved_matches(report.saved)
+
+
+def _print_saved_matches(saved: dict[str, list[dict]]) -> None:
+    """Each saved search's added or changed events: requested output, printed even with --quiet."""
+    for name, events in saved.items():
+        noun = "event" if len(events) == 1 else "events"
+        click.echo(f"\nSaved search {name}: {len(events)} {noun} added or changed")
+        for event in events:
+            click.echo(f"  {event['date']}  {event['change']:<7}  {event['headline']}  [{event['id']}]")
 
 
 @main.command(cls=RequestCommand)
 @click.argument("query", required=False, default="")
 @index_dir_option
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print the result page as JSON (same shape as /api/search)."
-)
+@output_options
 @click.option("--explain", is_flag=True, help="Show how the query was understood.")
 @user_errors
-def search(query: str, index_dir: Path, as_json: bool, explain: bool, **options) -> None:
+def search(
+    query: str,
+    index_dir: Path,
+    output_format: str,
+    as_json: bool,
+    all_matches: bool,
+    explain: bool,
+    **options,
+) -> None:
     """Search the index for QUERY (words, "phrases", AND/OR/NOT, tags:"…", date:2015…).
 
     Every parameter of /api/search is an option of the same name; a bad value
-    is corrected as on the web, and said so on stderr.
+    is corrected as on the web, and said so on stderr. With --all and --format
+    csv or jsonl, every match is printed (as /search.csv and /search.jsonl give them).
     """
     from .searching import SearchIndex
 
+    if as_json and output_format not in ("text", "json"):
+        raise click.UsageError(f"--json and --format {output_format} ask for two formats: give one")
+    output_format = "json" if as_json else output_format
+    if all_matches and output_format not in EXPORT_FORMATS:
+        raise click.UsageError("--all prints every match as rows: add --format csv or --format jsonl")
+    args = args_from_options(query, options)
     with SearchIndex(index_dir) as index:
-        result = index.search_args(args_from_options(query, options))
+        if all_matches:
+            _export_all(index, args, output_format)
+            return
+        result = index.search_args(args)
     for message in result.messages:
         click.echo(f"note: {message}", err=True)
-    if as_json:
+    if output_format in EXPORT_FORMATS:
+        _write_export(output_format, [result.hits])
+        return
+    if output_format == "json":
         output = result.to_json()
         if explain:
             output["explain"] = result.explain
@@ -226,6 +270,37 @@ def search(query: str, index_dir: Path, as_json: bool, explain: bool, **options)
     if explain:
         click.echo(click.style(result.explain, fg="cyan"), err=True)
     _print_page(result)
+
+
+def _export_all(index, args, output_format: str) -> None:
+    """Every match of the search, as rows (the web's /search.csv and /search.jsonl), streamed run by run."""
+    from .limits import SearchTimeout
+    from .request import request_from_args, without_page
+
+    request, messages = request_from_args(args)
+    matches = index.every_match(without_page(request))
+    for message in messages + matches.messages:
+        click.echo(f"note: {message}", err=True)
+    if matches.timed_out:
+        raise click.ClickException("the search took too long and was stopped: nothing was exported")
+    try:
+        _write_export(output_format, matches.runs)
+    except SearchTimeout:
+        raise click.ClickException(
+            "the export was stopped: reading a run of its rows took too long (is the machine overloaded?)"
+        ) from None
+    finally:
+        matches.close()
+
+
+def _write_export(output_format: str, runs) -> None:
+    """Rows of events on stdout, UTF-8, chunk by chunk."""
+    from .export import export_chunks
+
+    out = sys.stdout.buffer
+    for chunk in export_chunks(output_format, runs):
+        out.write(chunk.encode("utf-8"))
+    out.flush()
 
 
 def _print_page(result) -> None:
@@ -322,6 +397,10 @@ def serve(
     # others keep the cores busy with the quick ones.
     run_server(str(index_dir), bind, workers or 2 * (os.cpu_count() or 1) + 1, timeout)
 
+
+from .cli_saved import saved  # noqa: E402 (the saved-search commands use the shared options above)
+
+main.add_command(saved)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

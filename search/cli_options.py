@@ -12,9 +12,11 @@ from collections.abc import Mapping
 
 import click
 
-from .request import Args, Param, request_params
+from .export import FORMATS as EXPORT_FORMATS
+from .request import Args, Param, request_params, selecting_params
 
 QUERY_PARAM = "q"  # the QUERY argument, not an option
+OUTPUT_FORMATS = ("text", "json", *EXPORT_FORMATS)  # how `search` prints: a page, or rows of events
 
 
 def option_name(name: str) -> str:
@@ -51,11 +53,35 @@ def param_options(param: Param) -> list[click.Option]:
     return options
 
 
-def request_options() -> list[click.Option]:
-    """The options of every request parameter but the query text, in the table's order."""
+def request_options(params: list[Param] | None = None) -> list[click.Option]:
+    """The options of every request parameter (or of ``params``) but the query text, in the table's order."""
     return [
-        option for param in request_params() if param.name != QUERY_PARAM for option in param_options(param)
+        option
+        for param in (request_params() if params is None else params)
+        if param.name != QUERY_PARAM
+        for option in param_options(param)
     ]
+
+
+def output_options(command):
+    """How ``search`` prints: ``--format`` (``--json`` is its old spelling) and ``--all`` for exports."""
+    command = click.option(
+        "--all",
+        "all_matches",
+        is_flag=True,
+        help="Every match, not one page, in the order asked for (needs --format csv or jsonl).",
+    )(command)
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="Same as --format json (the page as /api/search gives it)."
+    )(command)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(OUTPUT_FORMATS),
+        default="text",
+        show_default=True,
+        help="text or json: the result page; csv or jsonl: its events as rows (all of them with --all).",
+    )(command)
 
 
 def args_from_options(query: str, options: Mapping[str, object]) -> Args:
@@ -81,3 +107,10 @@ class RequestCommand(click.Command):
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         return [*request_options(), *super().get_params(ctx)]
+
+
+class SavedSearchCommand(click.Command):
+    """A command taking the request options that choose events (``saved add``): no page, size or order."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [*request_options(selecting_params()), *super().get_params(ctx)]

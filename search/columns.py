@@ -77,8 +77,8 @@ def date_of(number: int) -> dt.date:
     return dt.date.fromordinal(int(number) + _EPOCH)
 
 
-def load_columns(reader: IndexReader, cache_dir: Path) -> Columns:
-    """Columns for every document a reader sees, built from per-segment caches."""
+def load_columns(reader: IndexReader, cache_dir: Path | None) -> Columns:
+    """Columns for every document a reader sees, built from per-segment caches (none: decoded, not kept)."""
     specs = facet_specs()
     vocab: dict[str, list[str]] = {spec.name: [] for spec in specs}
     ids: dict[str, dict[str, int]] = {spec.name: {} for spec in specs}
@@ -130,22 +130,27 @@ def _live_mask(reader: IndexReader, size: int) -> np.ndarray:
 
 
 def _segment_arrays(
-    reader: IndexReader, cache_dir: Path, specs: Sequence[FacetSpec]
+    reader: IndexReader, cache_dir: Path | None, specs: Sequence[FacetSpec]
 ) -> dict[str, np.ndarray]:
     """One segment's arrays, from its cache file or decoded from the column (then cached)."""
-    path = cache_path(cache_dir, reader.segment().segment_id())
-    try:
-        with np.load(path) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (FileNotFoundError, ValueError, OSError):
-        arrays = {}
+    path = cache_path(cache_dir, reader.segment().segment_id()) if cache_dir else None
+    arrays = _read_cache(path) if path else {}
     if not all(key in arrays for key in _array_names(specs)):  # none cached, or a facet added since
         arrays = _decode_segment(reader, specs)
-        _save(path, arrays)
+        if path:
+            _save(path, arrays)
     for spec in specs:
         packed = arrays[f"{spec.name}_vocab"]
         arrays[f"{spec.name}_vocab"] = bytes(packed).decode("utf-8").split("\n") if len(packed) else []
     return arrays
+
+
+def _read_cache(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path) as data:
+            return {key: data[key] for key in data.files}
+    except (FileNotFoundError, ValueError, OSError):
+        return {}
 
 
 def _array_names(specs: Sequence[FacetSpec]) -> list[str]:

@@ -31,6 +31,11 @@ MAX_SUMMARY_CHARS = 2_000
 # and reported, so one hostile file cannot make the build (or every search that shows it) huge.
 PAGE_SIZE_LIMIT = 1_000_000
 SEARCH_SECONDS = 0.5  # time budget of the text matching and ranking of one search
+# An export (CSV, JSON Lines) of every match is bounded per run, not as a whole: its matching and
+# ordering have a search's budget, then its rows are read in runs of EXPORT_RUN_ROWS (plus the rest of a
+# tie, at most one day's events), each within EXPORT_RUN_SECONDS while it holds the index's lock.
+EXPORT_RUN_ROWS = 500
+EXPORT_RUN_SECONDS = 2.0
 
 
 class SearchTimeout(Exception):

@@ -9,7 +9,7 @@ makes every page a function of the content alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -51,8 +51,39 @@ def _break_ties(candidates, sorted_keys, order, start, stop, id_of) -> np.ndarra
     if len(np.unique(groups)) == len(groups):  # no ties on the page
         return window[start - lo : stop - lo]
     ids = [id_of(int(docnum)) if _tied(groups, i) else "" for i, docnum in enumerate(window)]
-    ranked = sorted(range(len(window)), key=lambda i: (groups[i], ids[i]))
-    return window[ranked][start - lo : stop - lo]
+    return window[tie_order(groups, ids)][start - lo : stop - lo]
+
+
+def tie_order(groups: Sequence[int], ids: Sequence[str]) -> list[int]:
+    """Positions in page order: by tie group (ascending), then by event id within a group."""
+    return sorted(range(len(groups)), key=lambda i: (groups[i], ids[i]))
+
+
+def ordered_runs(
+    candidates: np.ndarray, keys: Sequence[np.ndarray], run_rows: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every candidate in ascending order of ``keys``, as runs of about ``run_rows``, with tie groups.
+
+    A run never splits a tie (it ends with the whole group it reached), so
+    putting each run in ``tie_order`` by event id gives the pages' order, ties
+    included, without asking for the ids of more than one run at a time.
+    """
+    if not len(candidates):
+        return
+    order = np.lexsort(keys)
+    changes = np.zeros(len(order), dtype=bool)
+    changes[0] = True
+    for key in keys:
+        ordered = key[order]
+        changes[1:] |= ordered[1:] != ordered[:-1]
+    group = np.cumsum(changes) - 1
+    starts = np.flatnonzero(changes)  # where each group begins
+    start = 0
+    while start < len(order):
+        at = np.searchsorted(starts, start + run_rows)  # the first group that begins past the run's rows
+        stop = int(starts[at]) if at < len(starts) else len(order)
+        yield candidates[order[start:stop]], group[start:stop]
+        start = stop
 
 
 def _tied(groups: np.ndarray, i: int) -> bool:

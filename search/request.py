@@ -332,6 +332,23 @@ def request_from_args(args: Args) -> tuple[SearchRequest, list[str]]:
     return SearchRequest(**fields), messages
 
 
+# The fields that only shape a result page (which page, how long, how many facet values it lists), not
+# which events match nor their order: an export, a feed or a saved search is the search without them.
+PAGE_FIELDS = ("page_number", "page_size", "facet_size", "tag_filter", "facets")
+ORDER_FIELDS = ("sort",)
+
+
+def without_page(request: SearchRequest, keep_order: bool = True) -> SearchRequest:
+    """The same search with what only shapes its page (and, unless ``keep_order``, its order) at defaults."""
+    reset = PAGE_FIELDS if keep_order else PAGE_FIELDS + ORDER_FIELDS
+    return dataclasses.replace(request, **{field: getattr(_DEFAULTS, field) for field in reset})
+
+
+def selecting_params() -> list[Param]:
+    """The parameters that choose which events match (query, facets, dates): a saved search's."""
+    return [param for param in request_params() if param.field not in PAGE_FIELDS + ORDER_FIELDS]
+
+
 def params_of(request: SearchRequest) -> list[tuple[str, str]]:
     """The canonical URL parameters of a request: the inverse of ``request_from_args``.
 

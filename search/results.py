@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 from .event import Source
 from .request import SearchRequest
@@ -22,7 +23,23 @@ class Hit:
     language: str
     highlights: dict[str, str]  # field -> safe HTML with <mark>ed matches
 
-    def to_json(self) -> dict:
+    @classmethod
+    def from_payload(cls, payload: dict, highlights: dict[str, str] | None = None) -> Hit:
+        """The hit of an event's stored payload (``schema.payload_of``)."""
+        return cls(
+            id=payload["id"],
+            date=payload["date"],
+            headline=payload["headline"],
+            summary=payload["summary"],
+            topic=payload["topic"],
+            tags=payload["tags"],
+            sources=[Source(*source) for source in payload["sources"]],
+            language=payload["language"],
+            highlights=highlights or {},
+        )
+
+    def record(self) -> dict:
+        """The event's fields as data: the JSON API's without the highlights (exports, update reports)."""
         return {
             "id": self.id,
             "date": self.date,
@@ -30,8 +47,15 @@ class Hit:
             "summary": self.summary,
             "topic": self.topic,
             "tags": self.tags,
-            "sources": [dataclasses.asdict(source) for source in self.sources],
+            "sources": [
+                {"name": source.name, "url": source.url, "domain": source.domain} for source in self.sources
+            ],
             "language": self.language,
+        }
+
+    def to_json(self) -> dict:
+        return {
+            **self.record(),
             "highlights": {field: str(html) for field, html in self.highlights.items()},
         }
 
@@ -105,3 +129,28 @@ class ResultPage:
             "messages": self.messages,
             "timed_out": self.timed_out,
         }
+
+
+@dataclasses.dataclass
+class Matches:
+    """Every match of a request, in the order of its pages, as runs of hits read as they are asked for.
+
+    What an export renders (``SearchIndex.every_match``); hits carry no highlights. ``runs`` holds the
+    index open until it is exhausted or closed.
+    """
+
+    total: int
+    runs: Iterator[list[Hit]]
+    messages: list[str] = dataclasses.field(default_factory=list)
+    timed_out: bool = False  # matching ran past the search's time budget: nothing to export
+
+    def hits(self) -> Iterator[Hit]:
+        """Every hit, one after another."""
+        for run in self.runs:
+            yield from run
+
+    def close(self) -> None:
+        """Stop reading (releases the index the runs read)."""
+        close = getattr(self.runs, "close", None)
+        if close:
+            close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,22 +21,33 @@ from .analysis import fold_value
 from .bodies import ArticleBodies
 from .characters import BigramTable
 from .columns import Columns, date_of, day_number, load_columns
-from .event import Event, Source
+from .event import Event
 from .expansion import bound_query
 from .facet_table import facet_specs
 from .facets import count_facets, timeline
 from .highlight import highlight
-from .limits import SEARCH_SECONDS, SearchTimeout, time_budget
+from .limits import (
+    EXPORT_RUN_ROWS,
+    EXPORT_RUN_SECONDS,
+    SEARCH_SECONDS,
+    SearchTimeout,
+    check_time,
+    time_budget,
+)
 from .matching import query_mask
-from .ordering import page_slice
+from .ordering import ordered_runs, page_slice, tie_order
 from .postings import POSTINGS_DIR, BulkPostings
 from .query import TEXT_FIELDS, make_parser, parse_text
 from .request import Args, SearchRequest, normalise_query_text, request_from_args
-from .results import Hit, ResultPage
+from .results import Hit, Matches, ResultPage
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
 from .spelling import read_words, suggest
 from .store import Store
+
+TIMED_OUT = (
+    "This search took too long and was stopped. Try fewer words, fewer wildcards or a narrower date range."
+)
 
 
 class SearchIndex:
@@ -47,6 +59,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._version: tuple | None = None  # Store.version() when last opened
         self._searcher = None
+        self._held: dict[int, int] = {}  # id of a searcher that exports still read -> how many
         self.columns: Columns | None = None
         self.refresh()
 
@@ -75,13 +88,14 @@ class SearchIndex:
             schema = make_schema()
             self.parser = make_parser(schema)
             self.analyzer = schema["headline"].analyzer
-            if old is not None:
-                old.close()
+            if old is not None and id(old) not in self._held:
+                old.close()  # one that an export still reads is closed when the export ends
 
     def close(self) -> None:
-        """Close the open searcher (and its files)."""
-        if self._searcher is not None:
-            self._searcher.close()
+        """Close the open searcher (and its files); one that an export still reads, when the export ends."""
+        with self._lock:
+            if self._searcher is not None and id(self._searcher) not in self._held:
+                self._searcher.close()
             self._searcher = None
 
     def __enter__(self) -> SearchIndex:
@@ -108,14 +122,9 @@ class SearchIndex:
         messages: list[str] = []
         parsed = parse_text(self.parser, normalise_query_text(request.text, messages))
         messages += [parsed.message] if parsed.message else []
-        query = None
-        mask = self._filter_mask(request)
         try:
             with time_budget(self.search_seconds):
-                if parsed.query is not None:
-                    bounded = bound_query(parsed.query, self._searcher.reader(), self._bigrams, TEXT_FIELDS)
-                    query, messages = bounded.query, messages + bounded.messages
-                    mask &= self._text_mask(query)
+                query, mask = self._match(parsed.query, request, messages)
                 docnums = self._page_docnums(query, mask, request)
         except SearchTimeout:
             return self._timed_out(request, messages)
@@ -141,10 +150,7 @@ class SearchIndex:
 
     def _timed_out(self, request: SearchRequest, messages: list[str]) -> ResultPage:
         """An empty page that says the search was stopped (a partial mask would give wrong counts)."""
-        messages.append(
-            "This search took too long and was stopped. "
-            "Try fewer words, fewer wildcards or a narrower date range."
-        )
+        messages.append(TIMED_OUT)
         return ResultPage(
             request=request,
             total=0,
@@ -162,34 +168,31 @@ class SearchIndex:
             self._word_counts = read_words(self._generation)
         return self._word_counts
 
-    def _filter_mask(self, request: SearchRequest) -> np.ndarray:
-        columns = self.columns
-        mask = columns.live.copy()
-        if request.date_from:
-            mask &= columns.days >= day_number(request.date_from)
-        if request.date_to:
-            mask &= columns.days <= day_number(request.date_to)
-        for spec in facet_specs():
-            selected = request.selected(spec.name)
-            if selected and request.mode(spec.name) == "all":
-                for value in selected:
-                    mask &= columns.docs_with(spec.name, [value])
-            elif selected:
-                mask &= columns.docs_with(spec.name, selected)
-        return mask
+    def _match(
+        self, parsed: wq.Query | None, request: SearchRequest, messages: list[str]
+    ) -> tuple[wq.Query | None, np.ndarray]:
+        """The request's query with its expansions bounded, and the mask of the documents it selects."""
+        query = None
+        mask = filter_mask(self.columns, request)
+        if parsed is not None:
+            bounded = bound_query(parsed, self._searcher.reader(), self._bigrams, TEXT_FIELDS)
+            query = bounded.query
+            messages += bounded.messages
+            mask &= query_mask(self._postings, query, self.columns.size)
+        return query, mask
 
-    def _text_mask(self, query: wq.Query) -> np.ndarray:
-        return query_mask(self._postings, query, self.columns.size)
+    def _sort_keys(self, query: wq.Query | None, candidates: np.ndarray, request: SearchRequest) -> list:
+        """The keys that put candidates in page order, the last sorting first (ties: ``ordering``)."""
+        days = self.columns.days[candidates]
+        if query is not None and request.sort == "relevance":
+            return [-days, -self._scorer.scores(query)[candidates]]  # best first; equal scores newest first
+        if request.sort == "oldest":
+            return [days]
+        return [-days]  # newest first: the natural order of a news archive when nothing ranks by text
 
     def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
         candidates = np.flatnonzero(mask)
-        days = self.columns.days[candidates]
-        if query is not None and request.sort == "relevance":
-            keys = [-days, -self._scorer.scores(query)[candidates]]  # best first; equal scores newest first
-        elif request.sort == "oldest":
-            keys = [days]
-        else:  # newest first: the natural order of a news archive when nothing ranks by text
-            keys = [-days]
+        keys = self._sort_keys(query, candidates, request)
         start = request.offset
         return page_slice(candidates, keys, start, start + request.page_size, self._event_id).tolist()
 
@@ -199,20 +202,61 @@ class SearchIndex:
     def _hit(self, docnum: int, query: wq.Query | None) -> Hit:
         payload = self._searcher.stored_fields(docnum)["payload"]
         terms = _terms(query)
-        return Hit(
-            id=payload["id"],
-            date=payload["date"],
-            headline=payload["headline"],
-            summary=payload["summary"],
-            topic=payload["topic"],
-            tags=payload["tags"],
-            sources=[Source(*source) for source in payload["sources"]],
-            language=payload["language"],
+        return Hit.from_payload(
+            payload,
             highlights={
                 "headline": highlight(payload["headline"], terms, self.analyzer),
                 "summary": highlight(payload["summary"], terms, self.analyzer, limit=320),
             },
         )
+
+    # -- every match, for exports ---------------------------------------
+
+    def every_match(self, request: SearchRequest) -> Matches:
+        """Every match of a request in its pages' order (page and size aside), read run by run (exports).
+
+        Matching and ordering have a search's time budget; then each run of
+        rows is read as the caller asks for it, each within its own budget,
+        from the searcher the export began with (kept open until it ends,
+        whatever updates publish meanwhile).
+        """
+        self.refresh()
+        with self._lock:
+            messages: list[str] = []
+            parsed = parse_text(self.parser, normalise_query_text(request.text, messages))
+            messages += [parsed.message] if parsed.message else []
+            try:
+                with time_budget(self.search_seconds):
+                    query, mask = self._match(parsed.query, request, messages)
+                    candidates = np.flatnonzero(mask)
+                    keys = self._sort_keys(query, candidates, request)
+            except SearchTimeout:
+                return Matches(total=0, runs=iter(()), messages=[*messages, TIMED_OUT], timed_out=True)
+            searcher = self._searcher
+            self._held[id(searcher)] = self._held.get(id(searcher), 0) + 1
+        runs = self._runs(searcher, ordered_runs(candidates, keys, EXPORT_RUN_ROWS))
+        next(runs)  # into its try block: closing it now or later releases the searcher
+        return Matches(total=len(candidates), runs=runs, messages=messages)
+
+    def _runs(self, searcher, runs) -> Iterator[list[Hit]]:
+        """The hits of each run, ties in event id order; the searcher is released when this ends."""
+        try:
+            yield []
+            for docnums, groups in runs:
+                # Whoosh reads stored fields by seek and read on shared files: one thread at a time.
+                with self._lock, time_budget(EXPORT_RUN_SECONDS):
+                    payloads = _payloads(searcher, docnums)
+                yield [Hit.from_payload(payloads[i]) for i in tie_order(groups, [p["id"] for p in payloads])]
+        finally:
+            self._release(searcher)
+
+    def _release(self, searcher) -> None:
+        with self._lock:
+            left = self._held.pop(id(searcher), 0) - 1
+            if left > 0:
+                self._held[id(searcher)] = left
+            elif searcher is not self._searcher:  # replaced (or the index closed) while the export ran
+                searcher.close()
 
     def _explain(self, query: wq.Query | None, request: SearchRequest) -> str:
         lines = [f"text: {query if query is not None else '(everything)'}"]
@@ -289,6 +333,32 @@ class SearchIndex:
                 return []
             results = self._searcher.search(wq.Or(clauses), limit=limit + 1)
             return [event_of(hit["payload"]) for hit in results if hit.docnum != docnum][:limit]
+
+
+def filter_mask(columns: Columns, request: SearchRequest) -> np.ndarray:
+    """The live documents that the request's facet filters and dates select."""
+    mask = columns.live.copy()
+    if request.date_from:
+        mask &= columns.days >= day_number(request.date_from)
+    if request.date_to:
+        mask &= columns.days <= day_number(request.date_to)
+    for spec in facet_specs():
+        selected = request.selected(spec.name)
+        if selected and request.mode(spec.name) == "all":
+            for value in selected:
+                mask &= columns.docs_with(spec.name, [value])
+        elif selected:
+            mask &= columns.docs_with(spec.name, selected)
+    return mask
+
+
+def _payloads(searcher, docnums: np.ndarray) -> list[dict]:
+    """The stored payloads of some documents, read in document order (the order of the file)."""
+    found: list[dict] = [{}] * len(docnums)
+    for i in np.argsort(docnums, kind="stable"):
+        check_time()
+        found[i] = searcher.stored_fields(int(docnums[i]))["payload"]
+    return found
 
 
 def _terms(query: wq.Query | None) -> set[str]:

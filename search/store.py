@@ -4,6 +4,7 @@
       CURRENT          "gen-000007 12": the live generation and its Whoosh commit; replaced atomically
       .lock            held by whoever writes (index or update); says who holds it
       gen-000007/      a complete Whoosh index, its manifest and facet column caches
+      saved.json       the saved searches (search/saved.py): beside the generations, so rebuilds keep them
 
 A full build writes a new generation and only then swaps CURRENT, so readers
 never see a half-built index and a killed build leaves the old one serving.
@@ -208,8 +209,8 @@ class Store:
     def write_manifest(self, generation: Path, manifest: dict, file_states: dict | None = None) -> None:
         """Write a generation's manifest (and file states) atomically."""
         if file_states is not None:
-            _write_atomic(generation / FILE_STATES, json.dumps(file_states, separators=(",", ":")))
-        _write_atomic(generation / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
+            write_atomic(generation / FILE_STATES, json.dumps(file_states, separators=(",", ":")))
+        write_atomic(generation / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
 
     def publish(self, generation: Path) -> None:
         """Make a generation live, atomically, and remove generations no reader needs any more."""
@@ -231,7 +232,7 @@ class Store:
 
     def _write_pointer(self, pointer: Pointer) -> None:
         mark = f" {_COMMITTING}" if pointer.committing else ""
-        _write_atomic(self.root / POINTER, f"{pointer.generation} {pointer.commit}{mark}\n")
+        write_atomic(self.root / POINTER, f"{pointer.generation} {pointer.commit}{mark}\n")
 
     def _current_name(self) -> str | None:
         try:
@@ -262,7 +263,8 @@ def _lock_holder(fd: int) -> str:
         return "another process"
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
+    """Replace a file's text all at once: readers see the old text or the new, never a part."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:

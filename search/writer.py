@@ -18,7 +18,9 @@ from .archive import DayResult, date_of_day, day_of_path, read_day
 from .changes import ChangeSet, detect_changes, git_head, scan_files
 from .columns import drop_stale_caches, load_columns
 from .files import Skipped, link_reason
+from .percolate import report_saved
 from .postings import POSTINGS_DIR, warm_postings
+from .saved import SavedSearches
 from .schema import SCHEMA_VERSION, check_schema_version, document_of, make_schema
 from .segments import commit_segments, write_segments
 from .spelling import read_words, words_of, write_words
@@ -53,6 +55,9 @@ class UpdateReport:
     skipped: list[Skipped]
     seconds: float
     finished_interrupted: bool = False  # an earlier update had died before publishing; this one did
+    # Saved search -> the added or changed events it matches (``Hit.record`` and "change"), newest first.
+    saved: dict[str, list[dict]] = dataclasses.field(default_factory=dict)
+    saved_seconds: float = 0.0  # spent matching them (percolate.py)
 
 
 def check_content_dir(content_dir: Path) -> Path:
@@ -151,6 +156,7 @@ def update(
         generation = store.current()
         manifest = store.manifest(generation)
         check_schema_version(manifest, store.root)
+        saved_searches = SavedSearches(store.root).load()  # a broken file stops the update before it starts
         interrupted = store.update_interrupted()
         old_states = (
             None
@@ -183,6 +189,8 @@ def update(
         _record_update(store, generation, manifest, changes, skipped)
         if applied or interrupted:
             store.end_update()  # only a real change (or one left unpublished) makes servers reopen
+    fresh = {event_id: new[event_id] for event_id in added + changed}
+    saved = report_saved(store.root, saved_searches, fresh, added)
     return UpdateReport(
         len(added),
         len(changed),
@@ -193,6 +201,8 @@ def update(
         skipped,
         time.monotonic() - started,
         interrupted,
+        saved.matches,
+        saved.seconds,
     )
 
 

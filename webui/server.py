@@ -14,6 +14,11 @@ proxy that buffers whole requests and responses; deploy/nginx/ is ours.
 
 Each worker opens the index itself on its first request and follows reindexes
 on its own.
+
+A worker tells gunicorn it is alive by touching a file; a streamed export
+(``webui/exports.py``) does so after each run of rows it sends, so the timeout
+stops an export only when one run stalls, never because a whole export of a
+million events takes time.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from . import RequestTimedOut, create_app
+from .exports import PROGRESS
 
 # Request-head limits, in bytes (gunicorn's maximum for the line; a 1,000-character Latin query fits)
 # and in header lines (browsers send about 15).
@@ -46,6 +52,17 @@ class Server(BaseApplication):
 
     def load(self) -> Flask:
         return self.load_app()
+
+
+def tell_progress(worker) -> None:
+    """gunicorn's ``post_worker_init`` hook: requests may say they progress (``environ[PROGRESS]``)."""
+    app = worker.wsgi
+
+    def app_with_progress(environ, start_response):
+        environ[PROGRESS] = worker.notify
+        return app(environ, start_response)
+
+    worker.wsgi = app_with_progress
 
 
 def note_request(worker, req) -> None:
@@ -87,6 +104,7 @@ def gunicorn_options(bind: str, workers: int, timeout: int) -> dict:
         "pre_request": note_request,
         "post_request": forget_request,
         "worker_abort": stop_request,
+        "post_worker_init": tell_progress,
         # The app is imported once, before the workers fork: a worker replaced after a timeout is
         # ready at once (the index is still opened by each worker, on its first request).
         "preload_app": True,

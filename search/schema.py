@@ -19,8 +19,8 @@ from .store import OutdatedIndex
 
 # Raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified;
 # 4: facet fields and column from the facet table, language from the archive; 5: article body in a
-# column; 6: headline and summary stored cut for display).
-SCHEMA_VERSION = 6
+# column; 6: headline and summary stored cut for display; 7: possessive "'s" dropped).
+SCHEMA_VERSION = 7
 BODY_FIELD = "body"  # the article body's column: read by the event page only, never with a hit
 
 

@@ -203,9 +203,8 @@ def update(
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the result page as JSON (same shape as /api/search)."
 )
-@click.option("--explain", is_flag=True, help="Show how the query was understood.")
 @user_errors
-def search(query: str, index_dir: Path, as_json: bool, explain: bool, **options) -> None:
+def search(query: str, index_dir: Path, as_json: bool, **options) -> None:
     """Search the index for QUERY (words, "phrases", AND/OR/NOT, tags:"…", date:2015…).
 
     Every parameter of /api/search is an option of the same name; a bad value
@@ -218,12 +217,9 @@ def search(query: str, index_dir: Path, as_json: bool, explain: bool, **options)
     for message in result.messages:
         click.echo(f"note: {message}", err=True)
     if as_json:
-        output = result.to_json()
-        if explain:
-            output["explain"] = result.explain
-        click.echo(json.dumps(output, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
-    if explain:
+    if result.request.explain:
         click.echo(click.style(result.explain, fg="cyan"), err=True)
     _print_page(result)
 
@@ -240,6 +236,12 @@ def _print_page(result) -> None:
         if hit.topic or hit.tags:
             click.echo(f"  {hit.topic}  [{', '.join(hit.tags[:6])}]")
         click.echo(f"  {hit.id}")
+        if hit.id in result.explanations:
+            click.echo(
+                click.style(
+                    "\n".join(f"    {line}" for line in result.explanations[hit.id].lines()), fg="cyan"
+                )
+            )
     if result.suggestion:
         click.echo(f"\nDid you mean: {result.suggestion}")
     tags = result.facets["tags"].values[:10] if "tags" in result.facets else []

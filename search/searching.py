@@ -16,7 +16,6 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from .analysis import fold_value
 from .bodies import ArticleBodies
 from .characters import BigramTable
 from .columns import Columns, date_of, day_number, load_columns
@@ -26,6 +25,7 @@ from .facet_table import facet_specs
 from .facets import count_facets, timeline
 from .highlight import highlight
 from .limits import SEARCH_SECONDS, SearchTimeout, time_budget
+from .live_words import LiveWords
 from .matching import query_mask
 from .ordering import page_slice
 from .postings import POSTINGS_DIR, BulkPostings
@@ -34,8 +34,10 @@ from .request import Args, SearchRequest, normalise_query_text, request_from_arg
 from .results import Hit, ResultPage
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
-from .spelling import read_words, suggest
+from .similar import similar
+from .spelling import Correction, correct_typos, read_words, suggest
 from .store import Store
+from .typos import TypoIndex
 
 
 class SearchIndex:
@@ -67,7 +69,7 @@ class SearchIndex:
             postings = BulkPostings(searcher, generation / POSTINGS_DIR)
             old, self._searcher = self._searcher, searcher
             self.columns, self._version = columns, version
-            self._generation, self._word_counts = generation, None
+            self._generation, self._word_counts, self._typos = generation, None, None
             self._postings, self._scorer = postings, Scorer(postings, columns.live)
             self._bigrams = BigramTable(searcher.reader())
             self._bodies = ArticleBodies(searcher.reader())
@@ -106,20 +108,29 @@ class SearchIndex:
 
     def _search(self, request: SearchRequest) -> ResultPage:
         messages: list[str] = []
-        parsed = parse_text(self.parser, normalise_query_text(request.text, messages))
-        messages += [parsed.message] if parsed.message else []
-        query = None
+        text = normalise_query_text(request.text, messages)
+        query, correction, explained = None, None, []
         mask = self._filter_mask(request)
+        known: dict = {}  # the phrase and range masks the matching reads, for the ranking to reuse
         try:
             with time_budget(self.search_seconds):
+                correction = self._correction(text, request, mask)
+                if correction is not None:
+                    text = correction.corrected
+                    messages.append(correction.message)
+                parsed = parse_text(self.parser, text)
+                messages += [parsed.message] if parsed.message else []
                 if parsed.query is not None:
                     bounded = bound_query(parsed.query, self._searcher.reader(), self._bigrams, TEXT_FIELDS)
                     query, messages = bounded.query, messages + bounded.messages
-                    mask &= self._text_mask(query)
-                docnums = self._page_docnums(query, mask, request)
+                    mask &= query_mask(self._postings, query, self.columns.size, known)
+                docnums = self._page_docnums(query, mask, request, known)
+                if request.explain and query is not None:
+                    explained = self._scorer.explain(query, docnums, known)
         except SearchTimeout:
             return self._timed_out(request, messages)
         total = int(mask.sum())
+        hits = [self._hit(docnum, query) for docnum in docnums]
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page_number} is empty.")
         unit, buckets = (
@@ -130,13 +141,15 @@ class SearchIndex:
         return ResultPage(
             request=request,
             total=total,
-            hits=[self._hit(docnum, query) for docnum in docnums],
+            hits=hits,
             facets=count_facets(self.columns, mask, request) if request.facets else {},
             timeline=buckets,
             timeline_unit=unit,
-            suggestion=suggest(request.text, self._words()) if total < 3 and request.text else None,
+            suggestion=self._suggestion(request) if total < 3 and not correction else None,
             messages=messages,
             explain=self._explain(parsed.query, request),
+            correction=correction,
+            explanations={hit.id: why for hit, why in zip(hits, explained, strict=False)},
         )
 
     def _timed_out(self, request: SearchRequest, messages: list[str]) -> ResultPage:
@@ -162,6 +175,22 @@ class SearchIndex:
             self._word_counts = read_words(self._generation)
         return self._word_counts
 
+    def _typo_index(self) -> TypoIndex:
+        """The deletion index of the generation's words, built on the first search that needs it."""
+        if self._typos is None:
+            self._typos = TypoIndex(self._words())
+        return self._typos
+
+    def _correction(self, text: str, request: SearchRequest, within: np.ndarray) -> Correction | None:
+        """The query with its unknown words corrected, unless the request asks for the words as typed."""
+        if request.exact or not text:
+            return None
+        archive = LiveWords(self._scorer, self.analyzer, within, self._words())
+        return correct_typos(text, self._typo_index, archive)
+
+    def _suggestion(self, request: SearchRequest) -> str | None:
+        return suggest(request.text, self._words(), self._typo_index()) if request.text else None
+
     def _filter_mask(self, request: SearchRequest) -> np.ndarray:
         columns = self.columns
         mask = columns.live.copy()
@@ -178,14 +207,14 @@ class SearchIndex:
                 mask &= columns.docs_with(spec.name, selected)
         return mask
 
-    def _text_mask(self, query: wq.Query) -> np.ndarray:
-        return query_mask(self._postings, query, self.columns.size)
-
-    def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
+    def _page_docnums(
+        self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest, known: dict
+    ) -> list[int]:
         candidates = np.flatnonzero(mask)
         days = self.columns.days[candidates]
         if query is not None and request.sort == "relevance":
-            keys = [-days, -self._scorer.scores(query)[candidates]]  # best first; equal scores newest first
+            scores = self._scorer.scores(query, known)[candidates]
+            keys = [-days, -scores]  # best first; equal scores newest first
         elif request.sort == "oldest":
             keys = [days]
         else:  # newest first: the natural order of a news archive when nothing ranks by text
@@ -271,24 +300,16 @@ class SearchIndex:
             return {i for i in ids if self._searcher.document_number(id=i) is not None}
 
     def more_like(self, event_id: str, limit: int = 5) -> list[Event]:
-        """Events sharing this one's tags and its most distinctive words."""
+        """The events most like this one: sharing its rarest tags, then its distinctive words (similar.py)."""
         self.refresh()
         with self._lock:
             docnum = self._searcher.document_number(id=event_id)
             if docnum is None:
                 return []
             payload = self._searcher.stored_fields(docnum)["payload"]
-            # The headline's rarest words say what the event is about; shared tags say what it belongs to.
-            words = {token.text for token in self.analyzer(payload["headline"])}
-            rare = sorted(words, key=lambda word: -self._searcher.idf("headline", word))[:6]
-            clauses = [wq.Term(field, word) for word in rare for field in ("headline", "summary")]
-            clauses += [
-                wq.ConstantScoreQuery(wq.Term("tags", fold_value(tag)), 3.0) for tag in payload["tags"]
-            ]
-            if not clauses:
-                return []
-            results = self._searcher.search(wq.Or(clauses), limit=limit + 1)
-            return [event_of(hit["payload"]) for hit in results if hit.docnum != docnum][:limit]
+            days = self.columns.days
+            docnums = similar(self._scorer, self.analyzer, docnum, payload, days, self._event_id, limit)
+            return [event_of(self._searcher.stored_fields(other)["payload"]) for other in docnums]
 
 
 def _terms(query: wq.Query | None) -> set[str]:

@@ -55,7 +55,7 @@ class MixedTokenizer(Tokenizer):
         pos = start_pos
         for match in _WORD.finditer(value):
             word, start = match.group(), match.start()
-            pieces = _bigrams(word) if _CJK_RUN.match(word) else [(word.replace("’", "'"), 0)]
+            pieces = _bigrams(word) if _CJK_RUN.match(word) else [(_without_possessive(word), 0)]
             for text, offset in pieces:
                 token.text = text
                 token.boost = 1.0
@@ -69,6 +69,16 @@ class MixedTokenizer(Tokenizer):
                     token.startchar = start_char + start + offset
                     token.endchar = token.startchar + len(text)
                 yield token
+
+
+def _without_possessive(word: str) -> str:
+    """The word with a straight apostrophe and without a possessive "'s": "Japan’s" is "Japan".
+
+    The stemmer would keep the apostrophe ("japan'"), so "japan" would miss it.
+    Other apostrophes stay inside the word ("Kata'ib", "O'Neill").
+    """
+    word = word.replace("’", "'")
+    return word[:-2] if word[-2:] in ("'s", "'S") else word
 
 
 def _bigrams(run: str) -> list[tuple[str, int]]:

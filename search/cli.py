@@ -226,7 +226,6 @@ def _print_saved_matches(saved: dict[str, list[dict]]) -> None:
 @click.argument("query", required=False, default="")
 @index_dir_option
 @output_options
-@click.option("--explain", is_flag=True, help="Show how the query was understood.")
 @user_errors
 def search(
     query: str,
@@ -234,7 +233,6 @@ def search(
     output_format: str,
     as_json: bool,
     all_matches: bool,
-    explain: bool,
     **options,
 ) -> None:
     """Search the index for QUERY (words, "phrases", AND/OR/NOT, tags:"…", date:2015…).
@@ -262,12 +260,9 @@ def search(
         _write_export(output_format, [result.hits])
         return
     if output_format == "json":
-        output = result.to_json()
-        if explain:
-            output["explain"] = result.explain
-        click.echo(json.dumps(output, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
-    if explain:
+    if result.request.explain:
         click.echo(click.style(result.explain, fg="cyan"), err=True)
     _print_page(result)
 
@@ -315,6 +310,12 @@ def _print_page(result) -> None:
         if hit.topic or hit.tags:
             click.echo(f"  {hit.topic}  [{', '.join(hit.tags[:6])}]")
         click.echo(f"  {hit.id}")
+        if hit.id in result.explanations:
+            click.echo(
+                click.style(
+                    "\n".join(f"    {line}" for line in result.explanations[hit.id].lines()), fg="cyan"
+                )
+            )
     if result.suggestion:
         click.echo(f"\nDid you mean: {result.suggestion}")
     tags = result.facets["tags"].values[:10] if "tags" in result.facets else []

@@ -37,6 +37,8 @@ def _help(param: Param) -> str:
 def param_options(param: Param) -> list[click.Option]:
     """The option of one request parameter, with its aliases, and the flags that stand for a value."""
     decls = [option_name(param.name), *(option_name(alias) for alias in param.aliases), *param.cli_aliases]
+    if param.is_flag:
+        return [click.Option([*decls, param.name], is_flag=True, default=False, help=param.help)]
     options = [
         click.Option(
             [*decls, param.name],
@@ -91,6 +93,9 @@ def args_from_options(query: str, options: Mapping[str, object]) -> Args:
         if param.name == QUERY_PARAM:
             continue
         given = options.get(param.name)
+        if param.is_flag:
+            args[param.name] = ["1"] if given else []
+            continue
         values = list(given or ()) if param.repeated else ([] if given is None else [str(given)])
         # A flag comes after an explicit value: `--tags-mode all --any-tag` keeps "all".
         values += [value for flag, value in param.cli_flags.items() if options.get(_flag_dest(flag))]

@@ -22,8 +22,10 @@ MAX_TAG_FILTER_CHARS = 200  # the "find a tag" text
 MAX_PAGE = 10_000
 MAX_PAGE_SIZE = 100
 MAX_FACET_SIZE = 1_000  # values one facet may list
-MAX_SPELLING_WORDS = 8  # query words a spelling suggestion looks at
-MAX_SPELLING_WORD_CHARS = 24  # longer words get no suggestion: their edit set grows with their length
+MAX_SPELLING_WORDS = 8  # query words a typo correction or spelling suggestion looks at
+MAX_SPELLING_WORD_CHARS = 24  # longer words get no correction or suggestion
+MAX_TYPO_LOOKUPS = 1_000  # archive words whose distance to one query word is measured
+MAX_TYPO_CANDIDATES = 8  # corrections of one query word tried against the rest of the query
 # Stored for display and highlighting; the whole text is indexed and shown on the event page.
 MAX_HEADLINE_CHARS = 500
 MAX_SUMMARY_CHARS = 2_000

@@ -9,6 +9,10 @@ against it with the search's own code: its facet filters and dates
 bounded (``expansion.bound_query``) and matched (``matching.query_mask``). The
 cost follows what changed, never the archive's size.
 
+A saved search corrects its typos as the search does (``SearchIndex.corrected_text``,
+against the whole live archive, not the changed events); the live index is opened
+for that only when a saved text has a word the archive's word list lacks.
+
 Parsing a query is most of that cost (about half a millisecond), so, as the
 percolator does when a query is registered, each saved search keeps a
 *prefilter*: index terms of which a document it matches must contain at least
@@ -40,11 +44,13 @@ from .expansion import bound_query
 from .matching import query_mask
 from .postings import BULK_FIELDS
 from .query import TEXT_FIELDS, make_parser, parse_text
-from .request import normalise_query_text
+from .request import SearchRequest, normalise_query_text
 from .results import Hit
 from .saved import SavedSearch, SavedSearches
 from .schema import SCHEMA_VERSION, make_schema
-from .searching import filter_mask
+from .searching import SearchIndex, filter_mask
+from .spelling import has_unknown_words, read_words
+from .store import Store
 from .whoosh_internals import is_null_query
 
 Terms = frozenset[tuple[str, str]]
@@ -126,7 +132,8 @@ def report_saved(
     if not searches or not documents:
         return SavedReport({}, time.perf_counter() - started)
     added = set(added)
-    found, remade = _percolate(searches, list(documents.values()))
+    with _Corrector(index_dir) as corrector:
+        found, remade = _percolate(searches, list(documents.values()), corrector)
     matches = {
         name: [
             {**Hit.from_payload(documents[event_id]["payload"]).record(), "change": _change(event_id, added)}
@@ -143,8 +150,35 @@ def _change(event_id: str, added: set[str]) -> str:
     return "added" if event_id in added else "changed"
 
 
+class _Corrector:
+    """Saved requests with their typos corrected against the live index, opened on first need."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._index: SearchIndex | None = None
+        self._words = None
+
+    def __enter__(self) -> _Corrector:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._index is not None:
+            self._index.close()
+
+    def request(self, request: SearchRequest) -> SearchRequest:
+        if request.exact or not request.text:
+            return request
+        if self._words is None:
+            self._words = read_words(Store(self.index_dir).current())
+        if not has_unknown_words(request.text, self._words):
+            return request
+        if self._index is None:
+            self._index = SearchIndex(self.index_dir)
+        return dataclasses.replace(request, text=self._index.corrected_text(request))
+
+
 def _percolate(
-    searches: Sequence[SavedSearch], documents: list[dict]
+    searches: Sequence[SavedSearch], documents: list[dict], corrector: _Corrector
 ) -> tuple[dict[str, list[str]], dict[str, tuple]]:
     """Each saved search's matching ids among the documents, and the prefilters made again on the way."""
     schema = make_schema()
@@ -161,11 +195,14 @@ def _percolate(
         context = (_MemoryPostings(searcher), BigramTable(reader), make_parser(schema), columns.size)
         ids = [searcher.stored_fields(docnum)["id"] for docnum in range(columns.size)]
         for saved in searches:
-            request = saved.request()
+            as_saved = saved.request()
+            request = corrector.request(as_saved)
             mask = filter_mask(columns, request)
             if request.text and mask.any():
                 prefilter = saved.prefilter or {}
-                if prefilter.get("parser") != parser_fingerprint():
+                if request.text != as_saved.text:  # corrected: the stored prefilter is of the typo
+                    prefilter = prefilter_of(request.text, context[2])
+                elif prefilter.get("parser") != parser_fingerprint():
                     prefilter = prefilter_of(request.text, context[2])
                     remade[saved.name] = (saved.params, prefilter)
                 mask &= _text_mask(request.text, prefilter, held, reader, context)

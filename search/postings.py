@@ -6,9 +6,12 @@ common words spent most of its time there, growing with its matches. For the
 fields that queries match (``BULK_FIELDS``), each segment's postings are also
 kept in ``postings/`` beside it, as memory-mapped arrays:
 
-- ``v1-<segment>.docs.npy``: int32 document numbers in the segment, term after term;
-- ``v1-<segment>.weights.npy``: float32 weights (Whoosh's: frequency times field boost);
-- ``v1-<segment>.terms.npy``: int64 [2, terms + 1]: each term's key, the offset of its
+- ``v2-<segment>.docs.npy``: int32 document numbers in the segment, term after term;
+- ``v2-<segment>.weights.npy``: float32 weights (Whoosh's: frequency times field boost);
+- ``v2-<segment>.firsts.npy``: uint8 where the term first stands in the document, for
+  the fields in ``POSITION_FIELDS`` (255: there or later; 0 in other fields): the
+  ranking's in-order bonus reads it (``scoring.py``);
+- ``v2-<segment>.terms.npy``: int64 [2, terms + 1]: each term's key, the offset of its
   postings in Whoosh's postings file (its ``TermInfo.extent()``), sorted, and where
   its postings start in the two arrays above.
 
@@ -29,18 +32,23 @@ from array import array
 from pathlib import Path
 
 import numpy as np
+from whoosh.formats import Positions
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 
 from .facet_table import facet_specs
 from .query import TEXT_FIELDS
-from .whoosh_internals import read_postings
+from .whoosh_internals import read_first_positions, read_postings
 
 POSTINGS_DIR = "postings"
 # Every field a query's terms search: the text fields and each facet's field.
 BULK_FIELDS = (*TEXT_FIELDS, *(spec.name for spec in facet_specs()))
-CACHE_VERSION = 1  # bump when the files change shape: old ones are then recomputed
-_PARTS = ("docs", "weights", "terms")  # in the order written: ``terms`` last says the others are complete
+# Fields whose postings also keep the term's first position in the document (Whoosh's positions, read once).
+POSITION_FIELDS = ("headline",)
+LAST_POSITION = 255  # first positions are kept in one byte: 255 stands for 255 or later
+CACHE_VERSION = 2  # bump when the files change shape: old ones are then recomputed (2: first positions)
+_POSITIONS = Positions()  # decodes the values of POSITION_FIELDS' postings (the text fields' format)
+_PARTS = ("docs", "weights", "firsts", "terms")  # as written: ``terms`` last says the others are complete
 
 
 @dataclasses.dataclass
@@ -51,6 +59,7 @@ class SegmentArrays:
     starts: np.ndarray  # int64, one more than keys: term i's postings are [starts[i], starts[i + 1])
     docs: np.ndarray  # int32 document numbers in the segment
     weights: np.ndarray  # float32
+    firsts: np.ndarray  # uint8 first positions (POSITION_FIELDS), else 0
 
 
 class PostingRecorder:
@@ -61,14 +70,17 @@ class PostingRecorder:
         self.starts = array("q")
         self.docs = array("i")
         self.weights = array("f")
+        self.firsts = array("B")
 
     def watch(self, postings):
         """Pass the postings on, keeping those of the bulk fields."""
         fields = set(BULK_FIELDS)
+        decoders = {field: _POSITIONS.decode_positions for field in POSITION_FIELDS}
         last = None
-        add_doc, add_weight = self.docs.append, self.weights.append
+        add_doc, add_weight, add_first = self.docs.append, self.weights.append, self.firsts.append
         for posting in postings:
-            if posting[0] in fields:
+            field = posting[0]
+            if field in fields:
                 term = posting[:2]
                 if term != last:
                     self.terms.append(term)
@@ -76,6 +88,8 @@ class PostingRecorder:
                     last = term
                 add_doc(posting[2])
                 add_weight(posting[3])
+                decode = decoders.get(field)
+                add_first(min(decode(posting[4])[0], LAST_POSITION) if decode else 0)
             yield posting
 
     def arrays(self, reader: IndexReader) -> SegmentArrays:
@@ -86,7 +100,8 @@ class PostingRecorder:
                 raise RuntimeError(f"recorded postings disagree with the segment at {field}:{text!r}")
             keys.append(found[2])
         starts = np.array([*self.starts, len(self.docs)], dtype=np.int64)
-        return _sorted(np.array(keys, dtype=np.int64), starts, _as_numpy(self.docs), _as_numpy(self.weights))
+        docs, weights, firsts = (_as_numpy(values) for values in (self.docs, self.weights, self.firsts))
+        return _sorted(np.array(keys, dtype=np.int64), starts, docs, weights, firsts)
 
 
 def save_recorded(ix, segment, recorder: PostingRecorder, cache_dir: Path) -> None:
@@ -99,7 +114,9 @@ def save_recorded(ix, segment, recorder: PostingRecorder, cache_dir: Path) -> No
 
 
 def _as_numpy(values: array) -> np.ndarray:
-    return np.frombuffer(values, dtype=np.int32 if values.typecode == "i" else np.float32).copy()
+    return np.frombuffer(
+        values, dtype={"i": np.int32, "f": np.float32, "B": np.uint8}[values.typecode]
+    ).copy()
 
 
 def _segment_terms(reader: IndexReader):
@@ -112,30 +129,38 @@ def _segment_terms(reader: IndexReader):
 
 def compute_arrays(reader: IndexReader) -> SegmentArrays:
     """A segment's arrays read from Whoosh's own postings (for segments the build workers did not write)."""
-    keys, starts, docs, weights = [], [0], [], []
+    keys, starts, docs, weights, firsts = [], [0], [], [], []
     for field, text, key in _segment_terms(reader):
         ids, values = read_postings(reader, field, text, weights=True)
         keys.append(key)
         docs.append(ids.astype(np.int32))
         weights.append(values)
+        if field in POSITION_FIELDS:
+            positions = read_first_positions(reader, field, text)
+            firsts.append(np.minimum(positions, LAST_POSITION).astype(np.uint8))
+        else:
+            firsts.append(np.zeros(len(ids), dtype=np.uint8))
         starts.append(starts[-1] + len(ids))
     return _sorted(
         np.array(keys, dtype=np.int64),
         np.array(starts, dtype=np.int64),
         np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32),
         np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32),
+        np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.uint8),
     )
 
 
-def _sorted(keys: np.ndarray, starts: np.ndarray, docs: np.ndarray, weights: np.ndarray) -> SegmentArrays:
+def _sorted(
+    keys: np.ndarray, starts: np.ndarray, docs: np.ndarray, weights: np.ndarray, firsts: np.ndarray
+) -> SegmentArrays:
     """Terms ordered by key, their postings moved along with them."""
     order = np.argsort(keys, kind="stable")
     if np.all(order == np.arange(len(keys))):
-        return SegmentArrays(keys, starts, docs, weights)
+        return SegmentArrays(keys, starts, docs, weights, firsts)
     lengths = np.diff(starts)[order]
     pick = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in order]) if len(order) else starts[:0]
     new_starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    return SegmentArrays(keys[order], new_starts, docs[pick], weights[pick])
+    return SegmentArrays(keys[order], new_starts, docs[pick], weights[pick], firsts[pick])
 
 
 def _path(cache_dir: Path, segment_id: str, part: str) -> Path:
@@ -147,7 +172,7 @@ def save_arrays(cache_dir: Path, segment_id: str, arrays: SegmentArrays) -> None
     terms = np.stack([np.append(arrays.keys, np.iinfo(np.int64).max), arrays.starts])
     try:
         cache_dir.mkdir(exist_ok=True)
-        for part, values in zip(_PARTS, (arrays.docs, arrays.weights, terms), strict=True):
+        for part, values in zip(_PARTS, (arrays.docs, arrays.weights, arrays.firsts, terms), strict=True):
             path = _path(cache_dir, segment_id, part)
             tmp = path.with_name(f".{path.name}.{os.getpid()}")
             with open(tmp, "wb") as f:
@@ -162,12 +187,14 @@ def load_arrays(cache_dir: Path, reader: IndexReader) -> SegmentArrays:
     segment_id = reader.segment().segment_id()
     try:
         terms = np.load(_path(cache_dir, segment_id, "terms"))
-        docs, weights = (np.load(_path(cache_dir, segment_id, part), mmap_mode="r") for part in _PARTS[:2])
+        docs, weights, firsts = (
+            np.load(_path(cache_dir, segment_id, part), mmap_mode="r") for part in _PARTS[:3]
+        )
     except (OSError, ValueError):
         arrays = compute_arrays(reader)
         save_arrays(cache_dir, segment_id, arrays)
         return arrays
-    return SegmentArrays(terms[0, :-1], terms[1], docs, weights)
+    return SegmentArrays(terms[0, :-1], terms[1], docs, weights, firsts)
 
 
 def warm_postings(reader: IndexReader, cache_dir: Path) -> None:
@@ -214,6 +241,18 @@ class BulkPostings:
         self, field: str, text, weights: bool = True, segments: list[Segment] | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """The documents that contain a term (in some segments only), and the term's weight in each."""
+        ids, values = self._read(field, text, "weights" if weights else None, segments)
+        return ids, values if weights else None
+
+    def first_positions(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """The documents that contain a term of a POSITION_FIELDS field, and where it first stands in each."""
+        if field not in POSITION_FIELDS:
+            raise ValueError(f"{field} keeps no positions in the postings arrays")
+        ids, firsts = self._read(field, text, "firsts", None)
+        return ids, firsts.astype(np.uint8)
+
+    def _read(self, field: str, text, part: str | None, segments: list[Segment] | None):
+        """A term's documents over the segments, and one per-posting array beside them (or None)."""
         ids, values = [], []
         for segment in self.segments if segments is None else segments:
             found = _slice(segment.reader, segment.arrays, field, text)
@@ -221,16 +260,17 @@ class BulkPostings:
                 continue
             if isinstance(found, slice):
                 ids.append(segment.arrays.docs[found] + np.int64(segment.offset))
-                values.append(np.asarray(segment.arrays.weights[found]) if weights else None)
+                values.append(np.asarray(getattr(segment.arrays, part)[found]) if part else None)
             else:  # a field without arrays (id, day, date): Whoosh's postings
-                segment_ids, segment_weights = read_postings(segment.reader, field, text, weights)
+                segment_ids, segment_weights = read_postings(segment.reader, field, text, part == "weights")
                 ids.append(segment_ids + segment.offset)
                 values.append(segment_weights)
         if len(ids) == 1:
             return ids[0], values[0]
+        empty = np.zeros(0, dtype=np.float32 if part == "weights" else np.uint8)
         return (
             np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
-            (np.concatenate(values) if values else np.zeros(0, dtype=np.float32)) if weights else None,
+            (np.concatenate(values) if values else empty) if part else None,
         )
 
 

@@ -47,6 +47,8 @@ class SearchRequest:
     facet_size: int = 20  # how many values the long-list facet (tags) lists; the others list 20
     tag_filter: str = ""  # only list tags containing this text (the "find a tag" box)
     facets: bool = True  # False: hits and total only (no facet counts, no timeline)
+    exact: bool = False  # search the words as typed: no typo correction
+    explain: bool = False  # take each hit's score apart (scoring.Scorer.explain)
 
     def __post_init__(self) -> None:
         # One form per request, so that equal requests compare equal: no empty selections, no default modes.
@@ -105,6 +107,7 @@ class Param:
     cli_flags: Mapping[str, str] = dataclasses.field(default_factory=dict)  # flag -> the value it stands for
     metavar: str = "TEXT"
     repeated: bool = False  # each occurrence is one more value
+    is_flag: bool = False  # on the command line, a flag that gives the value "1"
 
     @property
     def default(self) -> Any:
@@ -229,6 +232,25 @@ class NumberParam(Param):
 
 
 @dataclasses.dataclass(frozen=True)
+class FlagParam(Param):
+    """On or off: ``1`` (or true, yes, on) turns it on; a flag on the command line."""
+
+    is_flag: bool = True
+    metavar: str = "1"
+
+    def read(self, values: Sequence[str], messages: list[str]) -> bool:
+        value = self.first(values).lower()
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value not in ("", "0", "false", "no", "off"):
+            messages.append(f"{self.name} “{value[:40]}” is neither 1 nor 0; using 0.")
+        return False
+
+    def write(self, request: SearchRequest) -> list[str]:
+        return ["1"] if self.value_of(request) else []
+
+
+@dataclasses.dataclass(frozen=True)
 class FacetParam(Param):
     """The selected values of a facet (repeat the parameter for several)."""
 
@@ -289,6 +311,10 @@ _AFTER_FACETS = (
     TextParam(
         "tag_filter", "tag_filter", "List only the tags containing this text.", max_chars=MAX_TAG_FILTER_CHARS
     ),
+    FlagParam("exact", "exact", "Search the words as typed: no typo correction."),
+    FlagParam(
+        "explain", "explain", "Show why each hit ranks where it does: fields matched, parts of its score."
+    ),
 )
 
 
@@ -334,7 +360,7 @@ def request_from_args(args: Args) -> tuple[SearchRequest, list[str]]:
 
 # The fields that only shape a result page (which page, how long, how many facet values it lists), not
 # which events match nor their order: an export, a feed or a saved search is the search without them.
-PAGE_FIELDS = ("page_number", "page_size", "facet_size", "tag_filter", "facets")
+PAGE_FIELDS = ("page_number", "page_size", "facet_size", "tag_filter", "facets", "explain")
 ORDER_FIELDS = ("sort",)
 
 

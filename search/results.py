@@ -6,7 +6,9 @@ import dataclasses
 from collections.abc import Iterator
 
 from .event import Source
+from .explain import HitExplanation
 from .request import SearchRequest
+from .spelling import Correction
 
 
 @dataclasses.dataclass
@@ -104,8 +106,10 @@ class ResultPage:
     timeline_unit: str  # "year", "month" or "day"
     suggestion: str | None = None
     messages: list[str] = dataclasses.field(default_factory=list)
-    explain: str = ""
+    explain: str = ""  # how the query was understood
     timed_out: bool = False  # the search ran past its time budget and was stopped
+    correction: Correction | None = None  # what was searched instead of misspelled words
+    explanations: dict[str, HitExplanation] = dataclasses.field(default_factory=dict)  # hit id -> (explain=1)
 
     @property
     def pages(self) -> int:
@@ -113,11 +117,16 @@ class ResultPage:
 
     def to_json(self) -> dict:
         """The JSON shape shared by ``/api/search`` and ``eventsearch search --json``."""
-        return {
+        hits = [hit.to_json() for hit in self.hits]
+        if self.request.explain:
+            for hit, found in zip(self.hits, hits, strict=True):
+                why = self.explanations.get(hit.id)
+                found["explanation"] = why.to_json() if why else None
+        page = {
             "total": self.total,
             "page": self.request.page_number,
             "pages": self.pages,
-            "hits": [hit.to_json() for hit in self.hits],
+            "hits": hits,
             "facets": {
                 name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in facet.values]
                 for name, facet in self.facets.items()
@@ -126,9 +135,11 @@ class ResultPage:
             "timeline": [dataclasses.asdict(bucket) for bucket in self.timeline],
             "timeline_unit": self.timeline_unit,
             "suggestion": self.suggestion,
+            "correction": self.correction.to_json() if self.correction else None,
             "messages": self.messages,
             "timed_out": self.timed_out,
         }
+        return page | {"explain": self.explain} if self.request.explain else page
 
 
 @dataclasses.dataclass

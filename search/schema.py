@@ -19,8 +19,9 @@ from .store import OutdatedIndex
 
 # Raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified;
 # 4: facet fields and column from the facet table, language from the archive; 5: article body in a
-# column; 6: headline and summary stored cut for display).
-SCHEMA_VERSION = 6
+# column; 6: headline and summary stored cut for display; 7: possessive "'s" dropped, no field boosts
+# in the postings (the ranking's field weights are in scoring.py), headline words' first positions kept).
+SCHEMA_VERSION = 7
 BODY_FIELD = "body"  # the article body's column: read by the event page only, never with a hit
 
 
@@ -55,10 +56,11 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         day=ID(stored=True),
         date=DATETIME(),
-        headline=TEXT(analyzer=text, field_boost=2.0, multitoken_query="phrase"),
+        # No field boosts: the ranking weighs the fields (scoring.FIELD_WEIGHTS), the postings count words.
+        headline=TEXT(analyzer=text, multitoken_query="phrase"),
         summary=TEXT(analyzer=text, multitoken_query="phrase"),
         # Tags, topic, outlets and other regions' names as words: a plain query finds an event by its context.
-        context=TEXT(analyzer=text, field_boost=0.5, multitoken_query="phrase"),
+        context=TEXT(analyzer=text, multitoken_query="phrase"),
         payload=STORED(),
         # One compact per-document value that facet counting reads per segment, in bulk.
         facets=COLUMN(columns.VarBytesColumn()),

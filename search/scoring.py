@@ -1,37 +1,75 @@
-"""BM25 relevance over all matching documents at once, from posting lists read in bulk.
+"""Relevance: BM25F over the text fields, and a bonus when the headline holds the query's words in order.
 
-Whoosh scores matches one Python call at a time, which makes a common word's
-top ten cost as much as its whole posting list walked slowly. The same scores
-are computed here per query term as numpy arrays (``postings.py``): Whoosh's
-BM25F formula and parameters, field boosts included in the stored weights,
-summed over the terms as Whoosh's And and Or do; and the constants its
-matchers add (an unscored field's term, NOT, a date range) are added where
-those parts match.
+A document's score for a query is the sum of:
 
-One difference, on purpose: the statistics (documents, document frequency,
-average field length) are those of the live documents. Whoosh counts deleted
-documents until a merge, so its scores for an updated index differ from a
-fresh build of the same content; these do not (on an index without
-deletions they are Whoosh's). A prefix or range is scored as the sum of its
-terms everywhere, as Whoosh scores it in segments of over 5,000 documents.
+- for each word of the query, BM25F (Robertson and Zaragoza): its occurrences
+  in the headline, summary and context, each weighted by its field
+  (``FIELD_WEIGHTS``) and normalised by that field's length (``B``), add up to
+  one frequency that saturates once (``K1``), times the word's IDF over the
+  documents that have it in any field. A word found in three fields is one
+  word found well, not three words; a phrase's words count where the phrase
+  stands;
+- ``HEADLINE_BONUS`` times the query words' summed IDF when the headline holds
+  every one of them (two or more), and ``ORDER_BONUS`` times it more when they
+  first stand there in the order they were typed: people look for an event by
+  the words of its headline, in its order (``bench/relevance.py`` measures it);
+- the constants Whoosh's matchers give the parts that match unscored: a NOT,
+  a date range, a term of a facet field (its posting's weight).
+
+Each part is computed for all matching documents at once from the posting
+arrays (``postings.py``); ``explain`` takes the same sums apart for a page's
+hits. The statistics (documents, document frequency, average field length) are
+those of the live documents, so an updated index ranks exactly as a fresh
+build of the same content. A prefix or range counts as its terms, each a word
+outside the headline bonus.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
+from .expansion import Expansion
+from .explain import Explanation, HitExplanation
 from .limits import check_time
 from .matching import query_mask
 from .postings import BulkPostings
 from .query import TEXT_FIELDS
 from .whoosh_internals import field_length_bytes
 
-B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults
+# Chosen by bench/relevance.py's figures (README, "Ranking"): the headline is the event; the context
+# (tags, topic, outlets) says what it is about, the summary explains it.
+FIELD_WEIGHTS = {"headline": 3.0, "summary": 1.0, "context": 2.0}
+K1 = 1.2  # how fast a word's weighted frequency saturates
+B = 0.5  # how much a field's length discounts its occurrences (0: not at all, 1: in proportion)
+HEADLINE_BONUS = 0.25  # times the words' summed IDF, when the headline holds them all
+ORDER_BONUS = 0.25  # the same again when they first stand there in the order typed
+BONUS_FIELD = "headline"
+NOT_WEIGHT = 1.0  # whoosh.matching.InverseMatcher's weight for a NOT, whatever its boost
 _BYTE_TO_LENGTH = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float32)
+
+
+@dataclasses.dataclass
+class Word:
+    """A query word over the text fields, or a phrase's word (then counted only where the phrase stands)."""
+
+    text: str
+    boost: float
+    fields: dict[str, np.ndarray | None]  # text field -> where the word counts (a phrase's matches) or None
+    typed: bool  # a word of the query text itself, not one a prefix or range stands for
+
+
+@dataclasses.dataclass
+class ScoredParts:
+    """A query taken apart the way it is scored."""
+
+    words: list[Word]
+    weighted: list[tuple[str, str, float]]  # (field, text, boost) of unscored fields' terms: their weight
+    constants: list[tuple[wq.Query, float, str]]  # (part, value, what it is) added where the part matches
 
 
 class Scorer:
@@ -48,40 +86,33 @@ class Scorer:
         self._lengths = {field: self._read_lengths(field) for field in TEXT_FIELDS}
         self._average = {field: self._average_length(field) for field in TEXT_FIELDS}
 
-    def scores(self, query: wq.Query) -> np.ndarray:
-        """The score of every document for the query, where it matches (elsewhere partial sums)."""
-        total = np.zeros(self.size, dtype=np.float32)
-        for kind, part, boost in _scored_parts(query):
-            check_time()
-            if kind == "term":
-                self._add_term(total, part.fieldname, part.text, boost)
-            elif kind == "phrase":  # its words' scores, where the words make the phrase
-                where = query_mask(self.postings, part, self.size)
-                for word in part.words:
-                    self._add_term(total, part.fieldname, word, boost, where=where)
-            elif kind == "expansion":  # a prefix or range that expansion.bound_query did not resolve
-                for field, text in part.expanded_terms(self.searcher.reader()):
-                    self._add_term(total, field, text, boost * part.boost)
-            else:  # a constant where the part matches
-                total[query_mask(self.postings, part, self.size)] += boost
-        return total
+    def scores(self, query: wq.Query, known: dict | None = None) -> np.ndarray:
+        """The score of every document for the query, where it matches (elsewhere partial sums).
 
-    def _add_term(self, total: np.ndarray, field: str, text, boost: float, where=None) -> None:
+        ``known``: the phrase and range masks the matching already read (``matching.query_mask``).
+        """
+        return _Sum(self, scored_parts(query, self, known), None, known).total
+
+    def explain(self, query: wq.Query, docnums: list[int], known: dict | None = None) -> list[HitExplanation]:
+        """The scores of these documents taken apart (the same sums as ``scores``)."""
+        parts = scored_parts(query, self, known)
+        summed = _Sum(self, parts, np.asarray(docnums, dtype=np.int64), known)
+        return [summed.explanation(at) for at in range(len(docnums))]
+
+    @property
+    def live(self) -> np.ndarray:
+        """Which documents are not deleted."""
+        return self._live
+
+    def idf(self, frequency: int) -> float:
+        """How rare a word is: BM25's IDF (Lucene's form, never negative) over the live documents."""
+        return math.log(1 + (self._count - frequency + 0.5) / (frequency + 0.5))
+
+    def live_ids(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents that have a term, and its weight (Whoosh's: occurrences) in each."""
         ids, weights = self.postings.arrays(field, text)
         live = self._live[ids]
-        ids, weights = ids[live], weights[live]
-        frequency = len(ids)  # documents that have the term, before a phrase narrows them
-        if where is not None:
-            keep = where[ids]
-            ids, weights = ids[keep], weights[keep]
-        if not self.searcher.schema[field].scorable:  # Whoosh's score is then the posting's weight
-            total[ids] += boost * weights
-            return
-        if not frequency:
-            return
-        idf = math.log(self._count / (frequency + 1)) + 1  # whoosh.scoring.WeightingModel.idf
-        norm = K1 * ((1 - B) + B * self._lengths[field][ids] / self._average[field])
-        total[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
+        return ids[live], weights[live]
 
     def _read_lengths(self, field: str) -> np.ndarray:
         parts = [_segment_lengths(reader, field) for reader, _ in self.searcher.reader().leaf_readers()]
@@ -100,30 +131,194 @@ class Scorer:
         return total / self._count or 1.0
 
 
-def _scored_parts(query: wq.Query, boost: float = 1.0):
-    """(kind, part, boost) of the parts of a query that add to a document's score, as Whoosh's matchers do.
+class _Sum:
+    """The score of every document, part by part; with ``docs``, each part's values there are kept too."""
 
-    "term", "phrase" and "expansion" (prefix, word range) add their terms'
-    scores; "constant" parts add their boost where they match. Nothing under
-    NOT, or in the second part of ANDNOT or REQUIRE, adds to the score.
-    """
+    def __init__(
+        self, scorer: Scorer, parts: ScoredParts, docs: np.ndarray | None, known: dict | None
+    ) -> None:
+        self.scorer, self.docs = scorer, docs
+        self.total = np.zeros(scorer.size, dtype=np.float32)
+        self.kept: list[tuple[np.ndarray, Explanation]] = []  # (values at docs, explanation with no value)
+        self.matched: list[dict[str, list[str]]] = [{} for _ in range(0 if docs is None else len(docs))]
+        idfs = [self._word(word) for word in parts.words]
+        typed = [(word, idf) for word, idf in zip(parts.words, idfs, strict=True) if word.typed and idf]
+        if len(typed) >= 2:
+            self._headline_bonus(typed)
+        for field, text, boost in parts.weighted:
+            ids, weights = scorer.live_ids(field, text)
+            self._add(
+                ids, boost * weights, f"{field}:{text} (an unscored field): its weight × boost {boost:g}"
+            )
+        for part, value, what in parts.constants:
+            check_time()
+            self._add(np.flatnonzero(query_mask(scorer.postings, part, scorer.size, known)), value, what)
+
+    def _add(self, ids: np.ndarray, values, description: str, details=()) -> None:
+        """Add values to the documents ``ids``; when explaining, keep what the page's documents got."""
+        self.total[ids] += values
+        if self.docs is not None:
+            dense = np.zeros(self.scorer.size, dtype=np.float32)
+            dense[ids] += values
+            self.kept.append((dense[self.docs], Explanation(0.0, description, list(details))))
+
+    def _word(self, word: Word) -> float:
+        """Add one word's BM25F; its IDF (0 when no live document has it)."""
+        check_time()
+        scorer, size = self.scorer, self.scorer.size
+        frequency = np.zeros(size, dtype=np.float32)  # the weighted, length-normalised occurrences
+        has = np.zeros(size, dtype=bool)
+        fields = []
+        for field, where in word.fields.items():
+            ids, counts = scorer.live_ids(field, word.text)
+            has[ids] = True  # documents that have the word, before a phrase narrows them
+            if where is not None:
+                keep = where[ids]
+                ids, counts = ids[keep], counts[keep]
+            norm = (1 - B) + B * scorer._lengths[field][ids] / scorer._average[field]
+            frequency[ids] += FIELD_WEIGHTS[field] * counts / norm
+            fields.append((field, ids, counts, norm))
+        found = int(has.sum())
+        if not found:
+            return 0.0
+        idf = scorer.idf(found)
+        ids = np.flatnonzero(frequency)
+        tf = frequency[ids]
+        self.total[ids] += word.boost * idf * tf * (K1 + 1) / (K1 + tf)
+        if self.docs is not None:
+            self._keep_word(word, idf, found, frequency, fields)
+        return idf
+
+    def _headline_bonus(self, typed: list[tuple[Word, float]]) -> None:
+        """Add the bonuses where the headline holds every typed word, and where in the order typed."""
+        size, postings = self.scorer.size, self.scorer.postings
+        holds = np.ones(size, dtype=bool)
+        in_order = np.ones(size, dtype=bool)
+        previous = np.full(size, -1, dtype=np.int16)  # where the word before first stands
+        for word, _ in typed:
+            check_time()
+            where = word.fields.get(BONUS_FIELD, False)
+            if where is False:  # not searched in the headline (a field query)
+                return
+            ids, firsts = postings.first_positions(BONUS_FIELD, word.text)
+            keep = self.scorer._live[ids] if where is None else self.scorer._live[ids] & where[ids]
+            ids, firsts = ids[keep], firsts[keep].astype(np.int16)
+            present = np.zeros(size, dtype=bool)
+            present[ids] = True
+            holds &= present
+            in_order[ids] &= firsts > previous[ids]
+            previous[ids] = firsts
+        in_order &= holds
+        summed = sum(idf for _, idf in typed)
+        words = ", ".join(f"“{word.text}”" for word, _ in typed)
+        self._add(
+            np.flatnonzero(holds),
+            HEADLINE_BONUS * summed,
+            f"the headline holds every word ({words}): {HEADLINE_BONUS:g} × their summed idf {summed:.3f}",
+        )
+        self._add(
+            np.flatnonzero(in_order),
+            ORDER_BONUS * summed,
+            f"…in the order typed: {ORDER_BONUS:g} × their summed idf {summed:.3f}",
+        )
+
+    def _keep_word(self, word: Word, idf: float, found: int, frequency: np.ndarray, fields: list) -> None:
+        """Keep the page's documents' share of a word's score, field by field."""
+        scorer, docs = self.scorer, self.docs
+        tf = frequency[docs]
+        values = word.boost * idf * tf * (K1 + 1) / (K1 + tf)
+        boost = f" × boost {word.boost:g}" if word.boost != 1 else ""
+        rarity = Explanation(
+            idf, f"idf: ln(1 + (N - n + 0.5) / (n + 0.5)), n = {found:,} of N = {scorer._count:,}"
+        )
+        for at in np.flatnonzero(tf):
+            parts = []
+            for field, ids, counts, norm in fields:
+                where = np.searchsorted(ids, docs[at])
+                if where < len(ids) and ids[where] == docs[at]:
+                    self.matched[at].setdefault(field, []).append(word.text)
+                    parts.append(self._field_part(field, docs[at], float(counts[where]), float(norm[where])))
+            tf_part = Explanation(float(tf[at]), "tf: its weighted occurrences, sum of:", parts)
+            description = f"word “{word.text}” (BM25F): idf × tf × (k1 + 1) / (tf + k1), k1 {K1:g}{boost}"
+            only_here = np.zeros(len(docs), dtype=np.float32)
+            only_here[at] = values[at]
+            self.kept.append((only_here, Explanation(0.0, description, [rarity, tf_part])))
+
+    def _field_part(self, field: str, doc: int, count: float, norm: float) -> Explanation:
+        length, average = float(self.scorer._lengths[field][doc]), self.scorer._average[field]
+        return Explanation(
+            FIELD_WEIGHTS[field] * count / norm,
+            f"{field}: {count:g} × weight {FIELD_WEIGHTS[field]:g} / length norm {norm:.3f} "
+            f"(length {length:g}, average {average:.1f}, b {B:g})",
+        )
+
+    def explanation(self, at: int) -> HitExplanation:
+        """The explanation of the ``at``-th document of ``docs``."""
+        details = [
+            dataclasses.replace(node, value=float(values[at])) for values, node in self.kept if values[at]
+        ]
+        total = Explanation(float(self.total[self.docs[at]]), "score, sum of:", details)
+        matched = {field: self.matched[at][field] for field in TEXT_FIELDS if field in self.matched[at]}
+        return HitExplanation(matched, total)
+
+
+def scored_parts(query: wq.Query, scorer: Scorer, known: dict | None = None) -> ScoredParts:
+    """The parts of a query that add to a document's score, as ``_walk`` finds them."""
+    words: dict[tuple, Word] = {}
+    parts = ScoredParts([], [], [])
+    _walk(query, 1.0, True, _Walk(scorer, words, parts, known))
+    parts.words = list(words.values())
+    return parts
+
+
+@dataclasses.dataclass
+class _Walk:
+    """What a walk through a query collects into, and reads from."""
+
+    scorer: Scorer
+    words: dict[tuple, Word]
+    parts: ScoredParts
+    known: dict | None
+
+
+def _walk(query: wq.Query, boost: float, typed: bool, walk: _Walk) -> None:
+    """Collect the scored parts: nothing under NOT, or in the second part of ANDNOT or REQUIRE, is scored."""
+    parts = walk.parts
     if isinstance(query, wq.Term):
-        yield "term", query, boost * query.boost
+        _add_term(query.fieldname, query.text, boost * query.boost, None, None, typed, walk)
     elif isinstance(query, wq.Phrase):
-        yield "phrase", query, boost * query.boost
-    elif isinstance(query, wq.MultiTerm):
-        yield "expansion", query, boost
+        if query.fieldname not in TEXT_FIELDS:
+            parts.constants.append((query, boost * query.boost, f"{query} (an unscored field)"))
+            return
+        where = query_mask(walk.scorer.postings, query, walk.scorer.size, walk.known)
+        for text in query.words:
+            _add_term(query.fieldname, text, boost * query.boost, where, tuple(query.words), typed, walk)
+    elif isinstance(query, Expansion):  # the terms a prefix, range or lone character stands for
+        for child in query.subqueries:
+            _walk(child, boost * query.boost, False, walk)
+    elif isinstance(query, wq.MultiTerm):  # a prefix or range that expansion.bound_query did not resolve
+        for field, text in query.expanded_terms(walk.scorer.searcher.reader()):
+            _add_term(field, text, boost * query.boost, None, None, False, walk)
     elif isinstance(query, wq.Not):
-        yield "constant", query, 1.0  # whoosh.matching.InverseMatcher's weight, whatever the boost
+        parts.constants.append((query, NOT_WEIGHT, f"{query}: a NOT's constant"))
     elif isinstance(query, wq.NumericRange):  # date ranges: a constant-score query
-        yield "constant", query, boost * query.boost
+        parts.constants.append((query, boost * query.boost, f"{query}: a range's constant"))
     elif isinstance(query, wq.ConstantScoreQuery):
-        yield "constant", query.child, boost * query.score
+        parts.constants.append((query.child, boost * query.score, f"{query.child}: a constant"))
     elif isinstance(query, (wq.AndNot, wq.Require)):
-        yield from _scored_parts(query.a, boost * query.boost)
+        _walk(query.a, boost * query.boost, typed, walk)
     else:
         for child in query.children():
-            yield from _scored_parts(child, boost * getattr(query, "boost", 1.0))
+            _walk(child, boost * getattr(query, "boost", 1.0), typed, walk)
+
+
+def _add_term(field, text, boost, where, phrase, typed, walk: _Walk) -> None:
+    """A text field's term joins its word (the same word in the other fields); another field's is weighed."""
+    if field not in TEXT_FIELDS:
+        walk.parts.weighted.append((field, text, boost))
+        return
+    word = walk.words.setdefault((text, boost, phrase, typed), Word(text, boost, {}, typed))
+    word.fields[field] = where
 
 
 def _segment_lengths(reader, field: str) -> np.ndarray:

@@ -17,7 +17,6 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from .analysis import fold_value
 from .bodies import ArticleBodies
 from .characters import BigramTable
 from .columns import Columns, date_of, day_number, load_columns
@@ -34,6 +33,7 @@ from .limits import (
     check_time,
     time_budget,
 )
+from .live_words import LiveWords
 from .matching import query_mask
 from .ordering import ordered_runs, page_slice, tie_order
 from .postings import POSTINGS_DIR, BulkPostings
@@ -42,12 +42,24 @@ from .request import Args, SearchRequest, normalise_query_text, request_from_arg
 from .results import Hit, Matches, ResultPage
 from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
-from .spelling import read_words, suggest
+from .similar import similar
+from .spelling import Correction, correct_typos, read_words, suggest
 from .store import Store
+from .typos import TypoIndex
 
 TIMED_OUT = (
     "This search took too long and was stopped. Try fewer words, fewer wildcards or a narrower date range."
 )
+
+
+@dataclasses.dataclass
+class _Match:
+    """What a request's text and filters select: the query as run, its documents, the typo correction."""
+
+    query: wq.Query | None
+    mask: np.ndarray
+    correction: Correction | None
+    parsed: wq.Query | None  # the query as parsed, before expansion (for --explain)
 
 
 class SearchIndex:
@@ -80,7 +92,7 @@ class SearchIndex:
             postings = BulkPostings(searcher, generation / POSTINGS_DIR)
             old, self._searcher = self._searcher, searcher
             self.columns, self._version = columns, version
-            self._generation, self._word_counts = generation, None
+            self._generation, self._word_counts, self._typos = generation, None, None
             self._postings, self._scorer = postings, Scorer(postings, columns.live)
             self._bigrams = BigramTable(searcher.reader())
             self._bodies = ArticleBodies(searcher.reader())
@@ -120,15 +132,20 @@ class SearchIndex:
 
     def _search(self, request: SearchRequest) -> ResultPage:
         messages: list[str] = []
-        parsed = parse_text(self.parser, normalise_query_text(request.text, messages))
-        messages += [parsed.message] if parsed.message else []
+        text = normalise_query_text(request.text, messages)
+        explained: list = []
+        known: dict = {}  # the phrase and range masks the matching reads, for the ranking to reuse
         try:
             with time_budget(self.search_seconds):
-                query, mask = self._match(parsed.query, request, messages)
-                docnums = self._page_docnums(query, mask, request)
+                match = self._match(text, request, messages, known)
+                docnums = self._page_docnums(match.query, match.mask, request, known)
+                if request.explain and match.query is not None:
+                    explained = self._scorer.explain(match.query, docnums, known)
         except SearchTimeout:
             return self._timed_out(request, messages)
+        mask, query, correction = match.mask, match.query, match.correction
         total = int(mask.sum())
+        hits = [self._hit(docnum, query) for docnum in docnums]
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page_number} is empty.")
         unit, buckets = (
@@ -139,13 +156,15 @@ class SearchIndex:
         return ResultPage(
             request=request,
             total=total,
-            hits=[self._hit(docnum, query) for docnum in docnums],
+            hits=hits,
             facets=count_facets(self.columns, mask, request) if request.facets else {},
             timeline=buckets,
             timeline_unit=unit,
-            suggestion=suggest(request.text, self._words()) if total < 3 and request.text else None,
+            suggestion=self._suggestion(request) if total < 3 and not correction else None,
             messages=messages,
-            explain=self._explain(parsed.query, request),
+            explain=self._explain(match.parsed, request),
+            correction=correction,
+            explanations={hit.id: why for hit, why in zip(hits, explained, strict=False)},
         )
 
     def _timed_out(self, request: SearchRequest, messages: list[str]) -> ResultPage:
@@ -168,31 +187,64 @@ class SearchIndex:
             self._word_counts = read_words(self._generation)
         return self._word_counts
 
-    def _match(
-        self, parsed: wq.Query | None, request: SearchRequest, messages: list[str]
-    ) -> tuple[wq.Query | None, np.ndarray]:
-        """The request's query with its expansions bounded, and the mask of the documents it selects."""
-        query = None
+    def _typo_index(self) -> TypoIndex:
+        """The deletion index of the generation's words, built on the first search that needs it."""
+        if self._typos is None:
+            self._typos = TypoIndex(self._words())
+        return self._typos
+
+    def _correction(self, text: str, request: SearchRequest, within: np.ndarray) -> Correction | None:
+        """The query with its unknown words corrected, unless the request asks for the words as typed."""
+        if request.exact or not text:
+            return None
+        archive = LiveWords(self._scorer, self.analyzer, within, self._words())
+        return correct_typos(text, self._typo_index, archive)
+
+    def corrected_text(self, request: SearchRequest) -> str:
+        """The request's text as its search searches it: normalised, its typos corrected (saved searches)."""
+        self.refresh()
+        with self._lock:
+            text = normalise_query_text(request.text, [])
+            correction = self._correction(text, request, filter_mask(self.columns, request))
+            return correction.corrected if correction else text
+
+    def _suggestion(self, request: SearchRequest) -> str | None:
+        return suggest(request.text, self._words(), self._typo_index()) if request.text else None
+
+    def _match(self, text: str, request: SearchRequest, messages: list[str], known: dict) -> _Match:
+        """The request's text, typos corrected and expansions bounded, and the documents it selects."""
         mask = filter_mask(self.columns, request)
-        if parsed is not None:
-            bounded = bound_query(parsed, self._searcher.reader(), self._bigrams, TEXT_FIELDS)
+        correction = self._correction(text, request, mask)
+        if correction is not None:
+            text = correction.corrected
+            messages.append(correction.message)
+        parsed = parse_text(self.parser, text)
+        messages += [parsed.message] if parsed.message else []
+        query = None
+        if parsed.query is not None:
+            bounded = bound_query(parsed.query, self._searcher.reader(), self._bigrams, TEXT_FIELDS)
             query = bounded.query
             messages += bounded.messages
-            mask &= query_mask(self._postings, query, self.columns.size)
-        return query, mask
+            mask &= query_mask(self._postings, query, self.columns.size, known)
+        return _Match(query, mask, correction, parsed.query)
 
-    def _sort_keys(self, query: wq.Query | None, candidates: np.ndarray, request: SearchRequest) -> list:
+    def _sort_keys(
+        self, query: wq.Query | None, candidates: np.ndarray, request: SearchRequest, known: dict
+    ) -> list:
         """The keys that put candidates in page order, the last sorting first (ties: ``ordering``)."""
         days = self.columns.days[candidates]
         if query is not None and request.sort == "relevance":
-            return [-days, -self._scorer.scores(query)[candidates]]  # best first; equal scores newest first
+            # Best first; equal scores newest first.
+            return [-days, -self._scorer.scores(query, known)[candidates]]
         if request.sort == "oldest":
             return [days]
         return [-days]  # newest first: the natural order of a news archive when nothing ranks by text
 
-    def _page_docnums(self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest) -> list[int]:
+    def _page_docnums(
+        self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest, known: dict
+    ) -> list[int]:
         candidates = np.flatnonzero(mask)
-        keys = self._sort_keys(query, candidates, request)
+        keys = self._sort_keys(query, candidates, request, known)
         start = request.offset
         return page_slice(candidates, keys, start, start + request.page_size, self._event_id).tolist()
 
@@ -223,13 +275,13 @@ class SearchIndex:
         self.refresh()
         with self._lock:
             messages: list[str] = []
-            parsed = parse_text(self.parser, normalise_query_text(request.text, messages))
-            messages += [parsed.message] if parsed.message else []
+            text = normalise_query_text(request.text, messages)
+            known: dict = {}
             try:
                 with time_budget(self.search_seconds):
-                    query, mask = self._match(parsed.query, request, messages)
-                    candidates = np.flatnonzero(mask)
-                    keys = self._sort_keys(query, candidates, request)
+                    match = self._match(text, request, messages, known)
+                    candidates = np.flatnonzero(match.mask)
+                    keys = self._sort_keys(match.query, candidates, request, known)
             except SearchTimeout:
                 return Matches(total=0, runs=iter(()), messages=[*messages, TIMED_OUT], timed_out=True)
             searcher = self._searcher
@@ -315,24 +367,16 @@ class SearchIndex:
             return {i for i in ids if self._searcher.document_number(id=i) is not None}
 
     def more_like(self, event_id: str, limit: int = 5) -> list[Event]:
-        """Events sharing this one's tags and its most distinctive words."""
+        """The events most like this one: sharing its rarest tags, then its distinctive words (similar.py)."""
         self.refresh()
         with self._lock:
             docnum = self._searcher.document_number(id=event_id)
             if docnum is None:
                 return []
             payload = self._searcher.stored_fields(docnum)["payload"]
-            # The headline's rarest words say what the event is about; shared tags say what it belongs to.
-            words = {token.text for token in self.analyzer(payload["headline"])}
-            rare = sorted(words, key=lambda word: -self._searcher.idf("headline", word))[:6]
-            clauses = [wq.Term(field, word) for word in rare for field in ("headline", "summary")]
-            clauses += [
-                wq.ConstantScoreQuery(wq.Term("tags", fold_value(tag)), 3.0) for tag in payload["tags"]
-            ]
-            if not clauses:
-                return []
-            results = self._searcher.search(wq.Or(clauses), limit=limit + 1)
-            return [event_of(hit["payload"]) for hit in results if hit.docnum != docnum][:limit]
+            days = self.columns.days
+            docnums = similar(self._scorer, self.analyzer, docnum, payload, days, self._event_id, limit)
+            return [event_of(self._searcher.stored_fields(other)["payload"]) for other in docnums]
 
 
 def filter_mask(columns: Columns, request: SearchRequest) -> np.ndarray:

@@ -12,8 +12,9 @@ behaviour on a real index.
 
 Reading (search time):
 - ``W3LeafMatcher._read_ids``, ``._ids``, ``._read_weights``, ``._weights``,
-  ``._next_block``: decode a posting list one block (up to 128 postings) at a
-  time, instead of one posting per Python call (``read_postings``).
+  ``._read_values``, ``._values``, ``._next_block``: decode a posting list one
+  block (up to 128 postings) at a time, instead of one posting per Python call
+  (``read_postings``, ``read_first_positions``).
 - ``SegmentReader._perdoc``, ``W3PerDocReader._cached_reader``,
   ``whoosh.codec.whoosh3._lenfield``: a field's length column, the one byte a
   document that BM25 normalises by (``field_length_bytes``).
@@ -70,6 +71,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 _CALLABLES = [
     (W3LeafMatcher, "_read_ids", ()),
     (W3LeafMatcher, "_read_weights", ()),
+    (W3LeafMatcher, "_read_values", ()),
     (W3LeafMatcher, "_next_block", ()),
     (W3PerDocReader, "_cached_reader", ("fieldname", "column")),
     (whoosh3, "_lenfield", ("fieldname",)),
@@ -89,6 +91,7 @@ _CALLABLES = [
 _ATTRIBUTES = [
     (W3LeafMatcher, "_read_ids", "_ids"),
     (W3LeafMatcher, "_read_weights", "_weights"),
+    (W3LeafMatcher, "_read_values", "_values"),
     (SegmentReader, "__init__", "_perdoc"),
     (whoosh_columns.NumericColumn.Reader, "__init__", "_dbfile"),
     (whoosh_columns.NumericColumn.Reader, "__init__", "_basepos"),
@@ -168,6 +171,26 @@ def read_postings(reader, field: str, text, weights: bool = False) -> tuple[np.n
     if not weights:
         return ids, None
     return ids, np.concatenate(weight_blocks) if weight_blocks else np.zeros(0, dtype=np.float32)
+
+
+def read_first_positions(reader, field: str, text) -> list[int]:
+    """Where the term first stands in each document of one segment that has it (a positions field)."""
+    decode = reader.schema[field].format.decode_positions
+    matcher = reader.postings(field, text)
+    leaf = getattr(matcher, "child", matcher)
+    leaf.reset()
+    if not isinstance(leaf, W3LeafMatcher):  # inlined postings: few, read one by one
+        firsts = []
+        while leaf.is_active():
+            firsts.append(decode(leaf.value())[0])
+            leaf.next()
+        return firsts
+    firsts = []
+    while leaf.is_active():
+        leaf._read_values()
+        firsts += [decode(value)[0] for value in leaf._values]
+        leaf._next_block()
+    return firsts
 
 
 def _read_one_by_one(matcher, weights: bool) -> tuple[np.ndarray, np.ndarray | None]:

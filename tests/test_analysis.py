@@ -28,7 +28,7 @@ def _fast(analyzer, value: str) -> list[tuple[str, int]]:
         "",
         "The rebels and the army of the Republic",  # stop words first and between
         "a an the",  # nothing but stop words
-        "Nicolás Maduro’s Venezuela; CAFÉ ﬁnance",  # accents, curly apostrophe, ligature
+        "Nicolás Maduro’s Venezuela; CAFÉ ﬁnance",  # accents, curly apostrophe (a possessive), ligature
         "俄罗斯总统普京 visits 北京 again",  # CJK runs between English words
         "中 and 國",  # lone CJK characters (stopped: too short)
         "running runs ran 2015 x y",  # stems, numbers, one-letter words
@@ -99,3 +99,19 @@ def test_traditional_chinese_folds_to_simplified(analyzer, traditional, simplifi
     terms = [token.text for token in analyzer(traditional, mode=mode)]
     assert terms == [token.text for token in analyzer(simplified, mode=mode)]
     assert terms
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Japan's Miyagi", ["japan", "miyagi"]),  # the stemmer alone would keep "japan'"
+        ("Japan’s", ["japan"]),
+        ("JAPAN'S", ["japan"]),
+        ("Kata'ib O'Neill", ["kata'ib", "o'neil"]),  # other apostrophes stay inside the word
+    ],
+)
+@pytest.mark.parametrize("mode", ["index", "query"])
+def test_a_possessive_is_indexed_and_searched_as_its_word(text, terms, mode):
+    analyzer = text_analyzer()
+    assert [token.text for token in analyzer(text, mode=mode)] == terms
+    assert _fast(analyzer, text) == _chain(analyzer, text)

@@ -64,6 +64,9 @@ CASES = [
     ([("facet_size", "1")], ["--facet-size", "1"], None),
     ([("facet_size", "-5")], ["--facet-size", "-5"], "must be between"),
     ([("tag_filter", "zem")], ["--tag-filter", "zem"], None),
+    ([("q", "zembal")], ["zembal"], "Showing results for “zembla”"),  # a typo, corrected
+    ([("q", "zembal"), ("exact", "1")], ["zembal", "--exact"], None),  # searched as typed
+    ([("q", "zembla"), ("explain", "1")], ["zembla", "--explain"], None),
 ]
 
 

@@ -136,6 +136,8 @@ CHANGES = {
     "size": ({}, "1"),
     "facet_size": ({}, "1"),
     "tag_filter": ({}, "syr"),
+    "exact": ({"q": ["putni"]}, "1"),
+    "explain": ({"q": ["putin"]}, "1"),
 }
 
 

@@ -142,9 +142,11 @@ def test_a_long_unknown_word_gets_no_spelling_work(index):
     assert page.total == 0 and page.suggestion is None
 
 
-def test_a_short_typo_still_gets_a_suggestion(index):
+def test_a_short_typo_is_still_corrected_or_suggested(index):
     page, _ = search(index, "harbuor")
-    assert page.suggestion == "harbour"
+    assert page.correction.corrected == "harbour" and page.total == 20
+    as_typed = index.search(SearchRequest(text="harbuor", exact=True))
+    assert as_typed.total == 0 and as_typed.suggestion == "harbour"
 
 
 def test_a_search_past_its_time_budget_stops_and_says_so(index_dir):

@@ -1,19 +1,23 @@
-"""Postings read in bulk: exactly Whoosh's documents and scores, after a build and after merging updates.
+"""Postings read in bulk: exactly Whoosh's documents, scored as the ranking model says, built and updated.
 
 The index is a generated archive plus a day of Chinese events written here,
 built by one worker, and a copy built by two then updated file by file until
 Whoosh merges segments. Whoosh runs the same query (its prefixes and
 one-character queries resolved into terms by ``expansion.bound_query``, as a
-search does). On the built index it must give the same documents and scores;
-the updated index must score as Whoosh scores a fresh build of the same content
-(Whoosh's own statistics count deleted documents until a merge; ours do not).
+search does) and must find the same documents. Their scores must be those of
+``ranking_reference`` (the model of search/scoring.py computed one document at
+a time from Whoosh's own readers) on a fresh build of the same content: the
+updated index too (Whoosh's statistics count deleted documents until a merge;
+ours do not).
 """
 
+import itertools
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from ranking_reference import Reference
 from whoosh import index as whoosh_index
 
 from bench.generate import generate
@@ -21,7 +25,14 @@ from search.characters import BigramTable
 from search.columns import load_columns
 from search.expansion import bound_query
 from search.matching import query_mask
-from search.postings import BULK_FIELDS, POSTINGS_DIR, BulkPostings, compute_arrays, load_arrays
+from search.postings import (
+    BULK_FIELDS,
+    LAST_POSITION,
+    POSTINGS_DIR,
+    BulkPostings,
+    compute_arrays,
+    load_arrays,
+)
 from search.query import TEXT_FIELDS, make_parser, parse_text
 from search.request import SearchRequest
 from search.schema import make_schema
@@ -141,22 +152,26 @@ def test_fixtures_hold_the_segment_shapes_under_test(built, updated):
 
 
 class _Bulk:
-    """The bulk path over one index generation, and Whoosh's own searcher over another (or the same)."""
+    """The bulk path over one index generation, and Whoosh and the reference over another (or the same)."""
 
     def __init__(self, generation: Path, reference: Path) -> None:
         self.fresh = generation == reference
         self.searcher = whoosh_index.open_dir(generation).searcher()
         self.whoosh = whoosh_index.open_dir(reference).searcher()
+        self.reference = Reference(self.whoosh)
         self.postings = BulkPostings(self.searcher, generation / POSTINGS_DIR)
         self.columns = load_columns(self.searcher.reader(), generation / "columns")
         self.scorer = Scorer(self.postings, self.columns.live)
         self.parser = make_parser(make_schema())
-        self.bigrams = BigramTable(self.searcher.reader())
 
     def compare(self, text: str) -> tuple[dict, dict]:
-        """Whoosh's and the bulk path's scores of the query's matches, by event id."""
+        """The reference's and the bulk path's scores of the matches Whoosh finds, by event id."""
         query = self._query(text)
-        expected = {hit["id"]: hit.score for hit in self.whoosh.search(query, limit=None)}
+        reference_query = self._query(text, self.whoosh)
+        expected = {
+            hit["id"]: self.reference.score(reference_query, hit.docnum)
+            for hit in self.whoosh.search(query, limit=None)
+        }
         if text in WHOOSH_KEEPS_EXCLUDED:
             excluded = {
                 hit["id"] for hit in self.whoosh.search(self._query(WHOOSH_KEEPS_EXCLUDED[text]), limit=None)
@@ -168,9 +183,10 @@ class _Bulk:
             self.searcher.stored_fields(d)["id"]: float(scores[d]) for d in np.flatnonzero(mask)
         }
 
-    def _query(self, text: str):
+    def _query(self, text: str, searcher=None):
         query = parse_text(self.parser, text).query
-        return bound_query(query, self.searcher.reader(), self.bigrams, TEXT_FIELDS).query
+        reader = (searcher or self.searcher).reader()
+        return bound_query(query, reader, BigramTable(reader), TEXT_FIELDS).query
 
     def close(self) -> None:
         self.searcher.close()
@@ -187,7 +203,7 @@ def bulk(request):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_bulk_path_finds_whooshs_documents_with_whooshs_scores(bulk, text):
+def test_bulk_path_finds_whooshs_documents_with_the_reference_scores(bulk, text):
     expected, found = bulk.compare(text)
     assert expected, f"{text!r} should match something in the fixture"
     assert found.keys() == expected.keys()
@@ -209,12 +225,31 @@ def test_arrays_hold_exactly_whooshs_postings(bulk):
     assert checked > 1000
 
 
+def test_first_positions_are_where_whoosh_says_each_headline_word_first_stands(bulk):
+    checked = 0
+    reader = bulk.searcher.reader()
+    for text in itertools.islice(reader.lexicon("headline"), 0, None, 7):
+        ids, firsts = bulk.postings.first_positions("headline", text)
+        live = bulk.columns.live[
+            ids
+        ]  # the arrays keep deleted documents' postings; Whoosh's matcher skips them
+        ids, firsts = ids[live], firsts[live]
+        matcher = reader.postings("headline", text)
+        expected = {}
+        while matcher.is_active():
+            expected[matcher.id()] = min(matcher.value_as("positions")[0], LAST_POSITION)
+            matcher.next()
+        assert dict(zip(ids.tolist(), firsts.tolist(), strict=True)) == expected
+        checked += 1
+    assert checked > 100
+
+
 def test_arrays_recorded_by_the_workers_equal_those_read_from_whoosh(updated):
     generation = updated.current()
     with whoosh_index.open_dir(generation).reader() as reader:
         for sub, _ in reader.leaf_readers():
             saved, computed = load_arrays(generation / POSTINGS_DIR, sub), compute_arrays(sub)
-            for name in ("keys", "starts", "docs", "weights"):
+            for name in ("keys", "starts", "docs", "weights", "firsts"):
                 assert np.array_equal(getattr(saved, name), getattr(computed, name)), name
 
 
@@ -235,7 +270,7 @@ def test_missing_arrays_are_computed_again(built, tmp_path):
         page = index.search(SearchRequest(text="government police"))
     with SearchIndex(built.root) as index:
         assert page == index.search(SearchRequest(text="government police"))
-    assert len(list(postings.glob("*.npy"))) == 3
+    assert len(list(postings.glob("*.npy"))) == 4  # docs, weights, first positions, terms
 
 
 def test_open_index_answers_after_its_arrays_are_deleted(built, tmp_path):

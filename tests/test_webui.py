@@ -342,9 +342,18 @@ def test_pagination_links_to_the_next_page(client):
 
 
 def test_did_you_mean_links_to_the_suggestion(client):
-    page = html(client, "/search?q=bostn")
+    page = html(client, "/search?q=bostn&exact=1")  # searched as typed: nothing found, a suggestion
     assert "Did you mean" in page
-    assert "/search?q=boston" in hrefs(page)
+    assert "/search?exact=1&q=boston" in hrefs(page)
+
+
+def test_a_misspelled_word_is_searched_corrected_with_a_link_to_search_it_as_typed(client):
+    page = html(client, "/search?q=bostn")
+    assert "Showing results for <em>boston</em>" in page and "Did you mean" not in page
+    assert "<strong>1</strong> event" in page
+    assert "/search?q=bostn&exact=1" in hrefs(page)
+    as_typed = html(client, "/search?q=bostn&exact=1")
+    assert "No events match" in as_typed and "Showing results for" not in as_typed
 
 
 def test_timeline_bars_narrow_the_dates(client):

@@ -46,6 +46,7 @@ class SearchView:
     modes: dict[str, list[Choice]]  # facet -> how its selected values combine, where they may two ways
     pagination: Pagination
     suggestion_url: str | None
+    exact_url: str | None  # the query searched as typed, when its misspelled words were corrected
 
     def hidden(self, *excluded: str) -> list[tuple[str, str]]:
         """The parameters a form must carry along, besides its own fields (and the page, which restarts)."""
@@ -83,6 +84,9 @@ def search_view(results: ResultPage, path: str) -> SearchView:
         pagination=pagination(results, path, params),
         suggestion_url=path_with_replaced_args(path, params, {"q": results.suggestion, "page": None})
         if results.suggestion
+        else None,
+        exact_url=path_with_replaced_args(path, params, {"exact": "1", "page": None})
+        if results.correction
         else None,
     )
 

@@ -57,6 +57,13 @@ class Columns:
         found[docs[np.isin(ids, wanted)]] = True
         return found
 
+    def calendar_days(self) -> np.ndarray:
+        """Each document's month and day as one number, 904 for 4 September (computed once)."""
+        cache = self.__dict__
+        if "_calendar_days" not in cache:
+            cache["_calendar_days"] = calendar_day_numbers(self.days)
+        return cache["_calendar_days"]
+
     def _lookup(self, facet: str) -> dict[str, int]:
         cache = self.__dict__.setdefault("_lookups", {})
         if facet not in cache:
@@ -75,6 +82,19 @@ def day_number(date: dt.date) -> int:
 def date_of(number: int) -> dt.date:
     """The date a ``Columns.days`` integer stands for."""
     return dt.date.fromordinal(int(number) + _EPOCH)
+
+
+def month_numbers(days: np.ndarray) -> np.ndarray:
+    """Day numbers as months since January 1970."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int32)
+
+
+def calendar_day_numbers(days: np.ndarray) -> np.ndarray:
+    """Day numbers as month * 100 + day of the month (904 for any 4 September)."""
+    stamps = days.astype("datetime64[D]")
+    months = stamps.astype("datetime64[M]")
+    day_of_month = (stamps - months.astype("datetime64[D]")).astype(np.int16) + 1
+    return (months.astype(np.int64) % 12 + 1).astype(np.int16) * 100 + day_of_month
 
 
 def load_columns(reader: IndexReader, cache_dir: Path) -> Columns:
@@ -132,7 +152,15 @@ def _live_mask(reader: IndexReader, size: int) -> np.ndarray:
 def _segment_arrays(
     reader: IndexReader, cache_dir: Path, specs: Sequence[FacetSpec]
 ) -> dict[str, np.ndarray]:
-    """One segment's arrays, from its cache file or decoded from the column (then cached)."""
+    """One segment's arrays, each facet's vocabulary as a list of values."""
+    arrays = segment_arrays(reader, cache_dir, specs)
+    for spec in specs:
+        arrays[f"{spec.name}_vocab"] = unpack_vocab(arrays[f"{spec.name}_vocab"])
+    return arrays
+
+
+def segment_arrays(reader: IndexReader, cache_dir: Path, specs: Sequence[FacetSpec]) -> dict[str, np.ndarray]:
+    """One segment's arrays as cached (vocabularies packed), from its cache file or decoded (then cached)."""
     path = cache_path(cache_dir, reader.segment().segment_id())
     try:
         with np.load(path) as data:
@@ -142,10 +170,16 @@ def _segment_arrays(
     if not all(key in arrays for key in _array_names(specs)):  # none cached, or a facet added since
         arrays = _decode_segment(reader, specs)
         _save(path, arrays)
-    for spec in specs:
-        packed = arrays[f"{spec.name}_vocab"]
-        arrays[f"{spec.name}_vocab"] = bytes(packed).decode("utf-8").split("\n") if len(packed) else []
     return arrays
+
+
+def pack_vocab(values: Sequence[str]) -> np.ndarray:
+    """A vocabulary as one array of UTF-8 bytes (values never hold a newline), for ``.npz`` files."""
+    return np.frombuffer("\n".join(values).encode("utf-8"), dtype=np.uint8)
+
+
+def unpack_vocab(packed: np.ndarray) -> list[str]:
+    return bytes(packed).decode("utf-8").split("\n") if len(packed) else []
 
 
 def _array_names(specs: Sequence[FacetSpec]) -> list[str]:
@@ -207,7 +241,7 @@ def arrays_from_values(
                 [ids.setdefault(f, len(ids) - 1) for f in fields[spec.name]], np.int32
             )
             vocab = [field[cut:] for field in list(ids)[1:]]
-        arrays[f"{spec.name}_vocab"] = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
+        arrays[f"{spec.name}_vocab"] = pack_vocab(vocab)
     return arrays
 
 

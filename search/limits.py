@@ -22,6 +22,8 @@ MAX_TAG_FILTER_CHARS = 200  # the "find a tag" text
 MAX_PAGE = 10_000
 MAX_PAGE_SIZE = 100
 MAX_FACET_SIZE = 1_000  # values one facet may list
+MAX_SIGNIFICANT_SIZE = 100  # significant tags one result page may list
+MAX_COMPARE_SERIES = 5  # queries or tags one comparison draws
 MAX_SPELLING_WORDS = 8  # query words a spelling suggestion looks at
 MAX_SPELLING_WORD_CHARS = 24  # longer words get no suggestion: their edit set grows with their length
 # Stored for display and highlighting; the whole text is indexed and shown on the event page.

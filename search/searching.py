@@ -22,8 +22,8 @@ from .characters import BigramTable
 from .columns import Columns, date_of, day_number, load_columns
 from .event import Event, Source
 from .expansion import bound_query
-from .facet_table import facet_specs
-from .facets import count_facets, timeline
+from .facet_table import TAG_FACET, facet_specs
+from .facets import list_facets, significant_tags, timeline, value_counts
 from .highlight import highlight
 from .limits import SEARCH_SECONDS, SearchTimeout, time_budget
 from .matching import query_mask
@@ -36,6 +36,7 @@ from .schema import check_schema_version, event_of, make_schema
 from .scoring import Scorer
 from .spelling import read_words, suggest
 from .store import Store
+from .tallies import Tallies, load_tallies
 
 
 class SearchIndex:
@@ -48,6 +49,7 @@ class SearchIndex:
         self._version: tuple | None = None  # Store.version() when last opened
         self._searcher = None
         self.columns: Columns | None = None
+        self.tallies: Tallies | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -64,9 +66,10 @@ class SearchIndex:
             searcher = ix.searcher()
             _open_stored_fields(searcher)
             columns = load_columns(searcher.reader(), generation / "columns")
+            tallies = load_tallies(searcher.reader(), generation, columns)
             postings = BulkPostings(searcher, generation / POSTINGS_DIR)
             old, self._searcher = self._searcher, searcher
-            self.columns, self._version = columns, version
+            self.columns, self.tallies, self._version = columns, tallies, version
             self._generation, self._word_counts = generation, None
             self._postings, self._scorer = postings, Scorer(postings, columns.live)
             self._bigrams = BigramTable(searcher.reader())
@@ -109,35 +112,73 @@ class SearchIndex:
         parsed = parse_text(self.parser, normalise_query_text(request.text, messages))
         messages += [parsed.message] if parsed.message else []
         query = None
-        mask = self._filter_mask(request)
+        base = self._base_mask(request)
+        selections = self._facet_masks(request)
         try:
             with time_budget(self.search_seconds):
                 if parsed.query is not None:
                     bounded = bound_query(parsed.query, self._searcher.reader(), self._bigrams, TEXT_FIELDS)
                     query, messages = bounded.query, messages + bounded.messages
-                    mask &= self._text_mask(query)
+                    base &= self._text_mask(query)
+                mask = _all_of(base, selections.values())
                 docnums = self._page_docnums(query, mask, request)
         except SearchTimeout:
             return self._timed_out(request, messages)
         total = int(mask.sum())
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page_number} is empty.")
-        unit, buckets = (
-            timeline(self.columns, mask, request.date_from, request.date_to)
-            if request.facets
-            else ("year", [])
-        )
-        return ResultPage(
+        days = self.columns.days[mask]
+        page = ResultPage(
             request=request,
             total=total,
             hits=[self._hit(docnum, query) for docnum in docnums],
-            facets=count_facets(self.columns, mask, request) if request.facets else {},
-            timeline=buckets,
-            timeline_unit=unit,
+            facets={},
+            timeline=[],
+            timeline_unit="year",
             suggestion=suggest(request.text, self._words()) if total < 3 and request.text else None,
             messages=messages,
             explain=self._explain(parsed.query, request),
+            first=date_of(days.min()).isoformat() if total else None,
+            last=date_of(days.max()).isoformat() if total else None,
         )
+        if request.facets:
+            self._count(page, days, mask, base, selections)
+        return page
+
+    def _count(
+        self, page: ResultPage, days: np.ndarray, mask: np.ndarray, base: np.ndarray, selections: dict
+    ) -> None:
+        """The page's facets, significant tags and timeline, counted over every match."""
+        request = page.request
+        counts = {
+            spec.name: value_counts(
+                self.columns, self._count_mask(spec.name, mask, base, selections, request), spec.name
+            )
+            for spec in facet_specs()
+        }
+        page.facets = list_facets(self.columns, counts, request)
+        tags = counts[TAG_FACET] if TAG_FACET not in _disjunctive(selections, request) else None
+        if request.significant_size:
+            tags = value_counts(self.columns, mask, TAG_FACET) if tags is None else tags
+            page.significant = {
+                TAG_FACET: significant_tags(self.columns, self.tallies, tags, page.total, request)
+            }
+        page.timeline_unit, page.timeline = timeline(days, request.date_from, request.date_to)
+
+    @staticmethod
+    def _count_mask(
+        name: str, mask: np.ndarray, base: np.ndarray, selections: dict, request: SearchRequest
+    ) -> np.ndarray:
+        """The matches a facet's values are counted over.
+
+        Where a facet's selected values combine by OR (tags with tags_mode=any, a topic, outlet or
+        language), its counts leave its own selection out (disjunctive faceting): each value's count
+        is how many events the search would find with that value added, so the counts add up and
+        the other values stay visible. Otherwise they are counted over every match.
+        """
+        if name not in _disjunctive(selections, request):
+            return mask
+        return _all_of(base, [selected for other, selected in selections.items() if other != name])
 
     def _timed_out(self, request: SearchRequest, messages: list[str]) -> ResultPage:
         """An empty page that says the search was stopped (a partial mask would give wrong counts)."""
@@ -162,21 +203,32 @@ class SearchIndex:
             self._word_counts = read_words(self._generation)
         return self._word_counts
 
-    def _filter_mask(self, request: SearchRequest) -> np.ndarray:
+    def _base_mask(self, request: SearchRequest) -> np.ndarray:
+        """The live documents within the request's dates (and day of the year)."""
         columns = self.columns
         mask = columns.live.copy()
         if request.date_from:
             mask &= columns.days >= day_number(request.date_from)
         if request.date_to:
             mask &= columns.days <= day_number(request.date_to)
+        if request.calendar_day:
+            month, day = (int(part) for part in request.calendar_day.split("-"))
+            mask &= columns.calendar_days() == month * 100 + day
+        return mask
+
+    def _facet_masks(self, request: SearchRequest) -> dict[str, np.ndarray]:
+        """Each facet with selected values -> the documents its selection lets through."""
+        columns = self.columns
+        masks = {}
         for spec in facet_specs():
             selected = request.selected(spec.name)
             if selected and request.mode(spec.name) == "all":
-                for value in selected:
-                    mask &= columns.docs_with(spec.name, [value])
+                masks[spec.name] = _all_of(
+                    columns.live, [columns.docs_with(spec.name, [v]) for v in selected]
+                )
             elif selected:
-                mask &= columns.docs_with(spec.name, selected)
-        return mask
+                masks[spec.name] = columns.docs_with(spec.name, selected)
+        return masks
 
     def _text_mask(self, query: wq.Query) -> np.ndarray:
         return query_mask(self._postings, query, self.columns.size)
@@ -258,6 +310,12 @@ class SearchIndex:
         after = date_of(days[after_at]) if after_at < len(days) else None
         return before, after
 
+    def archive(self) -> tuple[Columns, Tallies]:
+        """The live index's facet columns and tallies, as one pair (ids agree between them)."""
+        self.refresh()
+        with self._lock:
+            return self.columns, self.tallies
+
     def span(self) -> tuple[dt.date, dt.date] | None:
         """The first and last day with events."""
         self.refresh()
@@ -289,6 +347,19 @@ class SearchIndex:
                 return []
             results = self._searcher.search(wq.Or(clauses), limit=limit + 1)
             return [event_of(hit["payload"]) for hit in results if hit.docnum != docnum][:limit]
+
+
+def _all_of(mask: np.ndarray, others) -> np.ndarray:
+    """A new mask: ``mask`` and every one of ``others``."""
+    combined = mask.copy()
+    for other in others:
+        combined &= other
+    return combined
+
+
+def _disjunctive(selections: dict, request: SearchRequest) -> set[str]:
+    """The facets whose selected values combine by OR."""
+    return {name for name in selections if request.mode(name) == "any"}
 
 
 def _terms(query: wq.Query | None) -> set[str]:

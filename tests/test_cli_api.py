@@ -64,6 +64,10 @@ CASES = [
     ([("facet_size", "1")], ["--facet-size", "1"], None),
     ([("facet_size", "-5")], ["--facet-size", "-5"], "must be between"),
     ([("tag_filter", "zem")], ["--tag-filter", "zem"], None),
+    ([("calendar_day", "1-5")], ["--calendar-day", "1-5"], None),
+    ([("calendar_day", "02-30")], ["--calendar-day", "02-30"], "is not a day of the year"),
+    ([("q", "zembla"), ("significant_size", "1")], ["zembla", "--significant-size", "1"], None),
+    ([("significant_size", "-1")], ["--significant-size", "-1"], "must be between"),
 ]
 
 

@@ -112,11 +112,13 @@ CHANGES = {
     "lang": ({}, "zh"),
     "from": ({}, "2019-01-01"),
     "to": ({}, "2014-12-31"),
+    "calendar_day": ({}, "09-10"),
     "sort": ({}, "oldest"),
     "page": ({"size": ["1"]}, "2"),
     "size": ({}, "1"),
     "facet_size": ({}, "1"),
     "tag_filter": ({}, "syr"),
+    "significant_size": ({"q": ["russia OR ukraine"]}, "0"),
 }
 
 

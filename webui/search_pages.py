@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
+
 from flask import Blueprint, render_template, request
 
-from search.request import SearchRequest
+from search.front_page import front_page
+from search.on_this_day import MONTH_NAMES
 
 from .event_pages import by_topic
 from .index import get_index, search_args
@@ -15,12 +18,22 @@ bp = Blueprint("search", __name__)
 
 @bp.get("/")
 def home() -> str:
-    """The latest day's events, the span of the archive and a search box."""
-    index = get_index()
-    span = index.span()
-    groups = by_topic(index.day(span[1])) if span else []
-    total = index.search(SearchRequest(page_size=1)).total
-    return render_template("home.html", span=span, groups=groups, total=total)
+    """The front page: a search box, what is going on, the biggest stories, the archive by month,
+    the latest day and today's on-this-day."""
+    page = front_page(get_index())
+    return render_template(
+        "home.html",
+        page=page,
+        overview=page.overview,
+        groups=by_topic(page.latest),
+        month_range=month_range,
+        month_names=MONTH_NAMES,
+    )
+
+
+def month_range(year: int, month: int) -> tuple[str, str]:
+    """The first and last day of a month, YYYY-MM-DD."""
+    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
 
 
 @bp.get("/search")

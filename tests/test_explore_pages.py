@@ -247,3 +247,19 @@ def test_compare_with_one_series_asks_for_another(client):
     page = html(client, "/compare?tags=Harbour+strike")
     assert "Give 2 to 5 queries or tags to compare." in page and "<svg" not in page
     assert 'name="tags" type="search" value="Harbour strike"' in page
+
+
+@pytest.mark.parametrize(
+    ("url", "json_url"),
+    (
+        (f"{STRIKE_URL}?q=mayor", "/api/tag/Harbour%20strike?q=mayor"),
+        ("/on-this-day/09-04", "/api/on-this-day/09-04"),
+        ("/compare?tags=Harbour+strike&q=flood", "/api/compare?q=flood&tags=Harbour+strike"),
+        ("/", "/api/front"),
+        ("/search?q=strike&topic=Labour", "/api/search?q=strike&topic=Labour"),
+    ),
+)
+def test_every_page_links_to_its_json(client, url, json_url):
+    footer = section(html(client, url), '<footer class="site-footer">', "</footer>")
+    assert hrefs(footer) == [json_url]
+    assert client.get(json_url).status_code == 200

@@ -37,7 +37,12 @@ def tag(tag: str) -> str | Response | tuple[str, int]:
     path = url_for("explore.tag", tag=name)
     view = search_view(page.results, path, fixed={TAG_FACET: name})
     return render_template(
-        "tag.html", page=page, results=page.results, search_request=page.results.request, view=view
+        "tag.html",
+        page=page,
+        results=page.results,
+        search_request=page.results.request,
+        view=view,
+        json_url=path_with_query(url_for("api.tag", tag=name), view.params),
     )
 
 
@@ -80,6 +85,7 @@ def on_this_day_page(day: str | None) -> str | Response:
         results=page.results,
         view=view,
         search_url=search_url,
+        json_url=url_for("api.on_this_day_json", day=page.date),
         neighbours=_neighbours(month, number),
     )
 
@@ -120,4 +126,5 @@ def compare_page() -> str:
         },
         measure=measure,
         percent=percent,
+        json_url=path_with_query(url_for("api.compare_json"), wanted.params()),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
 from search.front_page import front_page
 from search.on_this_day import MONTH_NAMES
@@ -12,6 +12,7 @@ from search.on_this_day import MONTH_NAMES
 from .event_pages import by_topic
 from .index import get_index, search_args
 from .search_view import search_view
+from .urls import path_with_query
 
 bp = Blueprint("search", __name__)
 
@@ -28,6 +29,7 @@ def home() -> str:
         groups=by_topic(page.latest),
         month_range=month_range,
         month_names=MONTH_NAMES,
+        json_url=url_for("api.front"),
     )
 
 
@@ -40,9 +42,11 @@ def month_range(year: int, month: int) -> tuple[str, str]:
 def search() -> str:
     """Results, facets and timeline for the query and filters in the URL."""
     results = search_args(request.args.to_dict(flat=False))
+    view = search_view(results, request.path)
     return render_template(
         "search.html",
         results=results,
         search_request=results.request,
-        view=search_view(results, request.path),
+        view=view,
+        json_url=path_with_query(url_for("api.search"), view.params),
     )

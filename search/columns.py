@@ -51,11 +51,30 @@ class Columns:
         """A mask of the documents having any of these values of a facet (case-insensitive)."""
         wanted = [index for index in (self.value_id(facet, value) for value in values) if index >= 0]
         if facet in self.single:
-            return np.isin(self.single[facet], wanted)
+            return _any_of(self.single[facet], wanted)
         docs, ids = self.multi[facet]
         found = np.zeros(self.size, dtype=bool)
-        found[docs[np.isin(ids, wanted)]] = True
+        found[docs[_any_of(ids, wanted)]] = True
         return found
+
+    def values_of(self, facet: str, docnums: np.ndarray) -> np.ndarray:
+        """The value ids some documents (ascending numbers) have of a facet with several values per
+        document: one read of each document's own pairs, not a pass over every pair of the index."""
+        values = self.multi[facet][1]
+        starts = self._pair_starts(facet)
+        begin = starts[docnums]
+        lengths = starts[docnums + 1] - begin
+        before = np.cumsum(lengths) - lengths  # where each document's pairs go in the result
+        return values[np.repeat(begin - before, lengths) + np.arange(int(lengths.sum()))]
+
+    def _pair_starts(self, facet: str) -> np.ndarray:
+        """Where each document's (document, value) pairs start; the pairs are in document order, as
+        ``load_columns`` concatenates segments written in document order."""
+        cache = self.__dict__.setdefault("_pair_starts_by_facet", {})
+        if facet not in cache:
+            docs, _ = self.multi[facet]
+            cache[facet] = np.concatenate([[0], np.cumsum(np.bincount(docs, minlength=self.size))])
+        return cache[facet]
 
     def calendar_days(self) -> np.ndarray:
         """Each document's month and day as one number, 904 for 4 September (computed once)."""
@@ -72,6 +91,16 @@ class Columns:
                 table.setdefault(value.casefold(), index)
             cache[facet] = table
         return cache[facet]
+
+
+def _any_of(ids: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
+    """Where ``ids`` holds one of a few wanted ids. An equality per id: numpy's ``isin`` sorts or builds
+    a table first, several times slower for the one to twenty values a filter selects (15 ms against
+    3 ms for one tag over a million events' 2.4 million tags)."""
+    found = np.zeros(len(ids), dtype=bool)
+    for wanted_id in wanted:
+        found |= ids == wanted_id
+    return found
 
 
 def day_number(date: dt.date) -> int:

@@ -17,13 +17,22 @@ from .tallies import Tallies, bucket_sums
 OTHER_FACET_SIZE = 20  # request.facet_size is for the long list (tags: thousands of values)
 
 
-def value_counts(columns: Columns, mask: np.ndarray, name: str) -> np.ndarray:
-    """How many of the documents in ``mask`` have each value (by id) of a facet."""
+def value_counts(
+    columns: Columns, mask: np.ndarray, name: str, matched: np.ndarray | None = None
+) -> np.ndarray:
+    """How many of the documents in ``mask`` (numbered in ``matched``, if known) have each value of a facet.
+
+    Only the matching documents' values are read, unless they are most of the index: then one pass
+    over every (document, value) pair is cheaper than gathering each document's own.
+    """
     size = len(columns.vocab[name])
+    matched = np.flatnonzero(mask) if matched is None else matched
     if name in columns.multi:
-        docs, values = columns.multi[name]
-        return np.bincount(values[mask[docs]], minlength=size)
-    values = columns.single[name][mask]
+        if 2 * len(matched) > columns.size:
+            docs, values = columns.multi[name]
+            return np.bincount(values[mask[docs]], minlength=size)
+        return np.bincount(columns.values_of(name, matched), minlength=size)
+    values = columns.single[name][matched]
     return np.bincount(values[values >= 0], minlength=size)
 
 

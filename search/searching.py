@@ -124,10 +124,11 @@ class SearchIndex:
                 docnums = self._page_docnums(query, mask, request)
         except SearchTimeout:
             return self._timed_out(request, messages)
-        total = int(mask.sum())
+        matched = np.flatnonzero(mask)
+        total = len(matched)
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page_number} is empty.")
-        days = self.columns.days[mask]
+        days = self.columns.days[matched]
         page = ResultPage(
             request=request,
             total=total,
@@ -142,24 +143,28 @@ class SearchIndex:
             last=date_of(days.max()).isoformat() if total else None,
         )
         if request.facets:
-            self._count(page, days, mask, base, selections)
+            self._count(page, days, mask, matched, base, selections)
         return page
 
     def _count(
-        self, page: ResultPage, days: np.ndarray, mask: np.ndarray, base: np.ndarray, selections: dict
+        self,
+        page: ResultPage,
+        days: np.ndarray,
+        mask: np.ndarray,
+        matched: np.ndarray,
+        base: np.ndarray,
+        selections: dict,
     ) -> None:
         """The page's facets, significant tags and timeline, counted over every match."""
         request = page.request
-        counts = {
-            spec.name: value_counts(
-                self.columns, self._count_mask(spec.name, mask, base, selections, request), spec.name
-            )
-            for spec in facet_specs()
-        }
+        counts = {}
+        for spec in facet_specs():
+            own = self._count_mask(spec.name, mask, base, selections, request)
+            counts[spec.name] = value_counts(self.columns, own, spec.name, matched if own is mask else None)
         page.facets = list_facets(self.columns, counts, request)
         tags = counts[TAG_FACET] if TAG_FACET not in _disjunctive(selections, request) else None
         if request.significant_size:
-            tags = value_counts(self.columns, mask, TAG_FACET) if tags is None else tags
+            tags = value_counts(self.columns, mask, TAG_FACET, matched) if tags is None else tags
             page.significant = {
                 TAG_FACET: significant_tags(self.columns, self.tallies, tags, page.total, request)
             }

@@ -15,6 +15,7 @@ from explore_archive import FLOOD, ITEMS, MAYOR, PORT, STRIKE, UNION, slug
 from search.cli import main
 from search.columns import date_of
 from search.compare import compare, compare_request
+from search.facets import value_counts
 from search.front_page import front_page
 from search.on_this_day import on_this_day
 from search.request import SearchRequest, request_from_args
@@ -95,11 +96,29 @@ def test_tallies_after_updates_and_merges_equal_a_fresh_build(tmp_path, explore_
         assert len(updated._searcher.reader().leaf_readers()) < 9
         figures = tallied(updated)
         assert figures == counted(updated)
+        assert_counts_are_exact(updated)
     fresh = Store(tmp_path / "fresh")
     build(content, fresh, workers=1)
     with SearchIndex(fresh.root) as rebuilt:
         assert figures == tallied(rebuilt)
     assert figures["tags"][STRIKE] == 7 and figures["tags"]["Tag 8"] == 1
+
+
+def assert_counts_are_exact(index: SearchIndex) -> None:
+    """Facet counts over sets of every density equal a count document by document."""
+    columns, _ = index.archive()
+    rng = np.random.default_rng(0)
+    for density in (0.05, 0.3, 0.9):
+        mask = columns.live & (rng.random(columns.size) < density)
+        for name, (docs, values) in columns.multi.items():
+            expected = np.zeros(len(columns.vocab[name]), dtype=np.int64)
+            for doc, value in zip(docs, values, strict=True):
+                expected[value] += mask[doc]
+            assert value_counts(columns, mask, name).tolist() == expected.tolist(), (name, density)
+
+
+def test_facet_counts_are_exact_at_every_density(index):
+    assert_counts_are_exact(index)
 
 
 # -- significance ------------------------------------------------------------------

@@ -23,6 +23,12 @@ bp = Blueprint("explore", __name__)
 bp.add_app_template_filter(calendar_day_label)
 
 
+@bp.app_template_filter("thousands")
+def thousands(number: int) -> str:
+    """A count as people read it: 12,345."""
+    return f"{number:,}"
+
+
 @bp.get("/tag/<path:tag>")
 def tag(tag: str) -> str | Response | tuple[str, int]:
     """A tag over the whole archive: its timeline, its events (searchable), the tags standing out with it."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 
 from flask import Blueprint, render_template, request, url_for
 
-from search.front_page import front_page
+from search.front_page import Overview, Year, front_page
 from search.on_this_day import MONTH_NAMES
 
 from .event_pages import by_topic
@@ -27,15 +28,60 @@ def home() -> str:
         page=page,
         overview=page.overview,
         groups=by_topic(page.latest),
-        month_range=month_range,
-        month_names=MONTH_NAMES,
+        browse=browse_rows(page.overview),
         json_url=url_for("api.front"),
     )
 
 
-def month_range(year: int, month: int) -> tuple[str, str]:
-    """The first and last day of a month, YYYY-MM-DD."""
-    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+@dataclasses.dataclass(frozen=True)
+class MonthCell:
+    """One month of the front page's browsing: its events, and the search of its dates (None: no events)."""
+
+    name: str  # "Jan"
+    count: str  # "1,204"
+    url: str | None
+    label: str  # "January 2015: 1,204 events"
+
+
+@dataclasses.dataclass(frozen=True)
+class YearRow:
+    year: int
+    count: str
+    url: str
+    months: list[MonthCell]
+
+
+_browsed: list = [None, []]  # (the overview, its rows): they change only when the index does
+
+
+def browse_rows(overview: Overview) -> list[YearRow]:
+    """The archive by year and month, every count a link to its dates (made once per overview: a few
+    hundred links cost more to build than the rest of the page)."""
+    if _browsed[0] is not overview:
+        search = url_for("search.search")
+        _browsed[:] = [overview, [_year_row(search, year) for year in overview.years]]
+    return _browsed[1]
+
+
+def _year_row(search: str, year: Year) -> YearRow:
+    months = []
+    for number, count in enumerate(year.months, start=1):
+        last = calendar.monthrange(year.year, number)[1]
+        dates = [
+            ("from", f"{year.year:04d}-{number:02d}-01"),
+            ("to", f"{year.year:04d}-{number:02d}-{last:02d}"),
+        ]
+        name = MONTH_NAMES[number - 1]
+        months.append(
+            MonthCell(
+                name[:3],
+                f"{count:,}",
+                path_with_query(search, dates) if count else None,
+                f"{name} {year.year}: {count:,} events",
+            )
+        )
+    url = path_with_query(search, [("from", f"{year.year:04d}-01-01"), ("to", f"{year.year:04d}-12-31")])
+    return YearRow(year.year, f"{year.count:,}", url, months)
 
 
 @bp.get("/search")

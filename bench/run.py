@@ -6,7 +6,8 @@
 Generates (or reuses) a synthetic archive, then measures the full build, updates
 after 1 and 20 changed files, the export of every event and saved searches matched
 on updates (bench/stay_current.py), cold start, query latency per mode on two query
-sets (uniform rare words; words weighted like real queries) and the web path,
+sets (uniform rare words; words weighted like real queries), what significant tags add to
+a search, and the web path (the search API and page, the tag, front, on-this-day and compare pages),
 each beside the same job done by SQLite FTS5 and by tantivy, and prints a table
 with our ratio to each. With --record the table is prepended to bench/RESULTS.md.
 """
@@ -21,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.explore import page_paths, page_rows, significance_rows
 from bench.generate import generate
 from bench.latency import Engines, Row, latency_rows, matches_rows
 from bench.measure import Run, directory_mib, machine, percentile, python_command, run_process
@@ -141,6 +143,8 @@ def run_suite(events: int, seed: int, queries: int, weighted: int, web_seconds: 
     rows.append(Row("cold start to first answer (median of 9), ms", *cold))
     in_process, tantivy_faceted = query_latencies(work, uniform, weighted_set)
     rows += in_process
+    log("significant tags: the weighted set with facets, with and without them")
+    rows += significance_rows(work.index, weighted_set)
     if web_seconds:
         rows += web_rows(work.index, uniform, weighted_set, web_seconds, tantivy_faceted)
     return rows
@@ -235,13 +239,15 @@ def web_rows(
         log(f"web path: the search page, {seconds} s with 8 connections")
         paths = [search_path(q) for q in uniform["faceted"] + uniform["two_tags"]]
         page = load_test(base, paths, seconds, connections=8)
+        log(f"web path: the tag, front, on-this-day and compare pages, {seconds} s each with 1 connection")
+        explore = page_rows(base, page_paths(index_dir), seconds)
     rows += [
         Row("search page p50 ms (8 clients)", page["p50_ms"]),
         Row("search page p95 ms (8 clients)", page["p95_ms"]),
         Row("search page requests/s", page["rps"]),
         Row("search page errors", page["errors"], ratio=False),
     ]
-    return rows
+    return rows + explore
 
 
 def _median_seconds(command: list[str], runs: int = 9) -> float:

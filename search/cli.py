@@ -321,6 +321,12 @@ def _print_page(result) -> None:
     tags = result.facets["tags"].values[:10] if "tags" in result.facets else []
     if tags:
         click.echo("\nTags: " + ", ".join(f"{v.value} ({v.count})" for v in tags))
+    standing_out = result.significant.get("tags", [])
+    if standing_out:
+        click.echo(
+            "Stands out: "
+            + ", ".join(f"{v.value} ({v.count} here, {v.background} in all)" for v in standing_out)
+        )
 
 
 @main.command()

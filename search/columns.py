@@ -51,11 +51,37 @@ class Columns:
         """A mask of the documents having any of these values of a facet (case-insensitive)."""
         wanted = [index for index in (self.value_id(facet, value) for value in values) if index >= 0]
         if facet in self.single:
-            return np.isin(self.single[facet], wanted)
+            return _any_of(self.single[facet], wanted)
         docs, ids = self.multi[facet]
         found = np.zeros(self.size, dtype=bool)
-        found[docs[np.isin(ids, wanted)]] = True
+        found[docs[_any_of(ids, wanted)]] = True
         return found
+
+    def values_of(self, facet: str, docnums: np.ndarray) -> np.ndarray:
+        """The value ids some documents (ascending numbers) have of a facet with several values per
+        document: one read of each document's own pairs, not a pass over every pair of the index."""
+        values = self.multi[facet][1]
+        starts = self._pair_starts(facet)
+        begin = starts[docnums]
+        lengths = starts[docnums + 1] - begin
+        before = np.cumsum(lengths) - lengths  # where each document's pairs go in the result
+        return values[np.repeat(begin - before, lengths) + np.arange(int(lengths.sum()))]
+
+    def _pair_starts(self, facet: str) -> np.ndarray:
+        """Where each document's (document, value) pairs start; the pairs are in document order, as
+        ``load_columns`` concatenates segments written in document order."""
+        cache = self.__dict__.setdefault("_pair_starts_by_facet", {})
+        if facet not in cache:
+            docs, _ = self.multi[facet]
+            cache[facet] = np.concatenate([[0], np.cumsum(np.bincount(docs, minlength=self.size))])
+        return cache[facet]
+
+    def calendar_days(self) -> np.ndarray:
+        """Each document's month and day as one number, 904 for 4 September (computed once)."""
+        cache = self.__dict__
+        if "_calendar_days" not in cache:
+            cache["_calendar_days"] = calendar_day_numbers(self.days)
+        return cache["_calendar_days"]
 
     def _lookup(self, facet: str) -> dict[str, int]:
         cache = self.__dict__.setdefault("_lookups", {})
@@ -67,6 +93,16 @@ class Columns:
         return cache[facet]
 
 
+def _any_of(ids: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
+    """Where ``ids`` holds one of a few wanted ids. An equality per id: numpy's ``isin`` sorts or builds
+    a table first, several times slower for the one to twenty values a filter selects (15 ms against
+    3 ms for one tag over a million events' 2.4 million tags)."""
+    found = np.zeros(len(ids), dtype=bool)
+    for wanted_id in wanted:
+        found |= ids == wanted_id
+    return found
+
+
 def day_number(date: dt.date) -> int:
     """A date as the integer stored in ``Columns.days``."""
     return date.toordinal() - _EPOCH
@@ -75,6 +111,19 @@ def day_number(date: dt.date) -> int:
 def date_of(number: int) -> dt.date:
     """The date a ``Columns.days`` integer stands for."""
     return dt.date.fromordinal(int(number) + _EPOCH)
+
+
+def month_numbers(days: np.ndarray) -> np.ndarray:
+    """Day numbers as months since January 1970."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int32)
+
+
+def calendar_day_numbers(days: np.ndarray) -> np.ndarray:
+    """Day numbers as month * 100 + day of the month (904 for any 4 September)."""
+    stamps = days.astype("datetime64[D]")
+    months = stamps.astype("datetime64[M]")
+    day_of_month = (stamps - months.astype("datetime64[D]")).astype(np.int16) + 1
+    return (months.astype(np.int64) % 12 + 1).astype(np.int16) * 100 + day_of_month
 
 
 def load_columns(reader: IndexReader, cache_dir: Path | None) -> Columns:
@@ -132,16 +181,26 @@ def _live_mask(reader: IndexReader, size: int) -> np.ndarray:
 def _segment_arrays(
     reader: IndexReader, cache_dir: Path | None, specs: Sequence[FacetSpec]
 ) -> dict[str, np.ndarray]:
-    """One segment's arrays, from its cache file or decoded from the column (then cached)."""
+    """One segment's arrays, each facet's vocabulary as a list of values."""
+    arrays = segment_arrays(reader, cache_dir, specs)
+    for spec in specs:
+        arrays[f"{spec.name}_vocab"] = unpack_vocab(arrays[f"{spec.name}_vocab"])
+    return arrays
+
+
+def segment_arrays(
+    reader: IndexReader, cache_dir: Path | None, specs: Sequence[FacetSpec]
+) -> dict[str, np.ndarray]:
+    """One segment's arrays as cached (vocabularies packed), from its cache file or decoded (then cached).
+
+    Without a cache directory (an in-memory index) they are decoded and not kept.
+    """
     path = cache_path(cache_dir, reader.segment().segment_id()) if cache_dir else None
     arrays = _read_cache(path) if path else {}
     if not all(key in arrays for key in _array_names(specs)):  # none cached, or a facet added since
         arrays = _decode_segment(reader, specs)
         if path:
             _save(path, arrays)
-    for spec in specs:
-        packed = arrays[f"{spec.name}_vocab"]
-        arrays[f"{spec.name}_vocab"] = bytes(packed).decode("utf-8").split("\n") if len(packed) else []
     return arrays
 
 
@@ -151,6 +210,15 @@ def _read_cache(path: Path) -> dict[str, np.ndarray]:
             return {key: data[key] for key in data.files}
     except (FileNotFoundError, ValueError, OSError):
         return {}
+
+
+def pack_vocab(values: Sequence[str]) -> np.ndarray:
+    """A vocabulary as one array of UTF-8 bytes (values never hold a newline), for ``.npz`` files."""
+    return np.frombuffer("\n".join(values).encode("utf-8"), dtype=np.uint8)
+
+
+def unpack_vocab(packed: np.ndarray) -> list[str]:
+    return bytes(packed).decode("utf-8").split("\n") if len(packed) else []
 
 
 def _array_names(specs: Sequence[FacetSpec]) -> list[str]:
@@ -212,7 +280,7 @@ def arrays_from_values(
                 [ids.setdefault(f, len(ids) - 1) for f in fields[spec.name]], np.int32
             )
             vocab = [field[cut:] for field in list(ids)[1:]]
-        arrays[f"{spec.name}_vocab"] = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
+        arrays[f"{spec.name}_vocab"] = pack_vocab(vocab)
     return arrays
 
 

@@ -112,6 +112,12 @@ FACETS: tuple[FacetSpec, ...] = (
 )
 
 
+# The facet whose values are the archive's stories, people and places: each has its own page
+# (/tag/<value>), its counts by month are tallied at index time, and its values that stand out in a
+# result set are listed as significant.
+TAG_FACET = "tags"
+
+
 def facet_specs() -> tuple[FacetSpec, ...]:
     """Every facet, in the order pages list them.
 

@@ -24,6 +24,7 @@ from .limits import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
+    MAX_SIGNIFICANT_SIZE,
     MAX_TAG_FILTER_CHARS,
 )
 
@@ -41,11 +42,13 @@ class SearchRequest:
     modes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # facet -> how its selection combines
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    calendar_day: str = ""  # "09-04": only events on this day of the year, in any year ("on this day")
     sort: str = "relevance"
     page_number: int = 1
     page_size: int = 10
     facet_size: int = 20  # how many values the long-list facet (tags) lists; the others list 20
     tag_filter: str = ""  # only list tags containing this text (the "find a tag" box)
+    significant_size: int = 10  # how many of the tags that stand out in the matches to list (0: none)
     facets: bool = True  # False: hits and total only (no facet counts, no timeline)
     exact: bool = False  # search the words as typed: no typo correction
     explain: bool = False  # take each hit's score apart (scoring.Scorer.explain)
@@ -71,7 +74,7 @@ class SearchRequest:
         return self.modes.get(facet) or facet_spec(facet).default_mode()
 
     def has_filters(self) -> bool:
-        return bool(self.filters or self.date_from or self.date_to)
+        return bool(self.filters or self.date_from or self.date_to or self.calendar_day)
 
 
 class RequestError(ValueError):
@@ -90,6 +93,24 @@ def parse_date(value: str, name: str) -> dt.date | None:
     except ValueError:
         pass
     raise RequestError(f"{name} date “{value[:40]}” is not a date like 2015-09-04")
+
+
+def parse_calendar_day(value: str) -> tuple[int, int]:
+    """A day of the year, MM-DD (or M-D) as (month, day); 02-29 is one. RequestError if it is not one."""
+    match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", (value or "").strip())
+    try:
+        if match:
+            month, day = (int(part) for part in match.groups())
+            dt.date(2000, month, day)  # a leap year: 29 February is a day of the year
+            return month, day
+    except ValueError:
+        pass
+    raise RequestError(f"“{value[:40]}” is not a day of the year like 09-04")
+
+
+def calendar_day_text(month: int, day: int) -> str:
+    """A day of the year as the URLs write it: 09-04."""
+    return f"{month:02d}-{day:02d}"
 
 
 _DEFAULTS = SearchRequest()
@@ -190,6 +211,23 @@ class DateParam(Param):
     def write(self, request: SearchRequest) -> list[str]:
         value = self.value_of(request)
         return [value.isoformat()] if value else []
+
+
+@dataclasses.dataclass(frozen=True)
+class CalendarDayParam(Param):
+    """A day of the year, MM-DD; one that is not a day of the year is ignored."""
+
+    metavar: str = "MM-DD"
+
+    def read(self, values: Sequence[str], messages: list[str]) -> str:
+        value = self.first(values)
+        if not value:
+            return ""
+        try:
+            return calendar_day_text(*parse_calendar_day(value))
+        except RequestError as error:
+            messages.append(f"{self.name}: {error}; it was ignored.")
+            return ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -298,6 +336,9 @@ _QUERY = QueryParam(
 _AFTER_FACETS = (
     DateParam("from", "date_from", "Only events on or after this day.", label="From"),
     DateParam("to", "date_to", "Only events on or before this day (reversed dates are swapped).", label="To"),
+    CalendarDayParam(
+        "calendar_day", "calendar_day", "Only events on this day of the year, MM-DD, in any year."
+    ),
     ChoiceParam("sort", "sort", "Result order: relevance, newest or oldest.", choices=SORTS, metavar="ORDER"),
     NumberParam("page", "page_number", f"Page of hits to show (1-{MAX_PAGE:,}).", high=MAX_PAGE),
     NumberParam(
@@ -310,6 +351,13 @@ _AFTER_FACETS = (
     NumberParam("facet_size", "facet_size", "How many tags the tag facet lists.", high=MAX_FACET_SIZE),
     TextParam(
         "tag_filter", "tag_filter", "List only the tags containing this text.", max_chars=MAX_TAG_FILTER_CHARS
+    ),
+    NumberParam(
+        "significant_size",
+        "significant_size",
+        f"How many tags that stand out in the matches to list (0-{MAX_SIGNIFICANT_SIZE}; 0: none).",
+        low=0,
+        high=MAX_SIGNIFICANT_SIZE,
     ),
     FlagParam("exact", "exact", "Search the words as typed: no typo correction."),
     FlagParam(
@@ -360,7 +408,15 @@ def request_from_args(args: Args) -> tuple[SearchRequest, list[str]]:
 
 # The fields that only shape a result page (which page, how long, how many facet values it lists), not
 # which events match nor their order: an export, a feed or a saved search is the search without them.
-PAGE_FIELDS = ("page_number", "page_size", "facet_size", "tag_filter", "facets", "explain")
+PAGE_FIELDS = (
+    "page_number",
+    "page_size",
+    "facet_size",
+    "tag_filter",
+    "significant_size",
+    "facets",
+    "explain",
+)
 ORDER_FIELDS = ("sort",)
 
 

@@ -85,6 +85,25 @@ class Facet:
 
 
 @dataclasses.dataclass
+class SignificantValue:
+    """A facet value that stands out in the matches: in ``count`` of them, in ``background`` events of
+    the whole archive, and its significance ``score`` (JLH, ``search/significance.py``)."""
+
+    value: str
+    count: int
+    background: int
+    score: float
+
+    def to_json(self) -> dict:
+        return {
+            "value": self.value,
+            "count": self.count,
+            "background": self.background,
+            "score": round(self.score, 6),
+        }
+
+
+@dataclasses.dataclass
 class Bucket:
     """One bar of the timeline: a year, month or day and its count of matching events."""
 
@@ -110,6 +129,10 @@ class ResultPage:
     timed_out: bool = False  # the search ran past its time budget and was stopped
     correction: Correction | None = None  # what was searched instead of misspelled words
     explanations: dict[str, HitExplanation] = dataclasses.field(default_factory=dict)  # hit id -> (explain=1)
+    # Facet (tags) -> its values that stand out in the matches against the archive, most significant first.
+    significant: dict[str, list[SignificantValue]] = dataclasses.field(default_factory=dict)
+    first: str | None = None  # the first and last day of the matches, YYYY-MM-DD
+    last: str | None = None
 
     @property
     def pages(self) -> int:
@@ -132,6 +155,11 @@ class ResultPage:
                 for name, facet in self.facets.items()
             },
             "facet_distinct": {name: facet.distinct for name, facet in self.facets.items()},
+            "significant": {
+                name: [value.to_json() for value in values] for name, values in self.significant.items()
+            },
+            "first": self.first,
+            "last": self.last,
             "timeline": [dataclasses.asdict(bucket) for bucket in self.timeline],
             "timeline_unit": self.timeline_unit,
             "suggestion": self.suggestion,

@@ -22,8 +22,8 @@ from .characters import BigramTable
 from .columns import Columns, date_of, day_number, load_columns
 from .event import Event
 from .expansion import bound_query
-from .facet_table import facet_specs
-from .facets import count_facets, timeline
+from .facet_table import TAG_FACET, facet_specs
+from .facets import list_facets, significant_tags, timeline, value_counts
 from .highlight import highlight
 from .limits import (
     EXPORT_RUN_ROWS,
@@ -45,6 +45,7 @@ from .scoring import Scorer
 from .similar import similar
 from .spelling import Correction, correct_typos, read_words, suggest
 from .store import Store
+from .tallies import Tallies, load_tallies
 from .typos import TypoIndex
 
 TIMED_OUT = (
@@ -57,7 +58,9 @@ class _Match:
     """What a request's text and filters select: the query as run, its documents, the typo correction."""
 
     query: wq.Query | None
-    mask: np.ndarray
+    mask: np.ndarray  # everything the request selects
+    base: np.ndarray  # what its text, dates and day of the year select (facet selections aside)
+    selections: dict[str, np.ndarray]  # facet with selected values -> the documents it lets through
     correction: Correction | None
     parsed: wq.Query | None  # the query as parsed, before expansion (for --explain)
 
@@ -73,6 +76,7 @@ class SearchIndex:
         self._searcher = None
         self._held: dict[int, int] = {}  # id of a searcher that exports still read -> how many
         self.columns: Columns | None = None
+        self.tallies: Tallies | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -89,9 +93,10 @@ class SearchIndex:
             searcher = ix.searcher()
             _open_stored_fields(searcher)
             columns = load_columns(searcher.reader(), generation / "columns")
+            tallies = load_tallies(searcher.reader(), generation, columns)
             postings = BulkPostings(searcher, generation / POSTINGS_DIR)
             old, self._searcher = self._searcher, searcher
-            self.columns, self._version = columns, version
+            self.columns, self.tallies, self._version = columns, tallies, version
             self._generation, self._word_counts, self._typos = generation, None, None
             self._postings, self._scorer = postings, Scorer(postings, columns.live)
             self._bigrams = BigramTable(searcher.reader())
@@ -143,29 +148,48 @@ class SearchIndex:
                     explained = self._scorer.explain(match.query, docnums, known)
         except SearchTimeout:
             return self._timed_out(request, messages)
-        mask, query, correction = match.mask, match.query, match.correction
-        total = int(mask.sum())
+        query, correction = match.query, match.correction
+        matched = np.flatnonzero(match.mask)
+        total = len(matched)
         hits = [self._hit(docnum, query) for docnum in docnums]
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page_number} is empty.")
-        unit, buckets = (
-            timeline(self.columns, mask, request.date_from, request.date_to)
-            if request.facets
-            else ("year", [])
-        )
-        return ResultPage(
+        days = self.columns.days[matched]
+        page = ResultPage(
             request=request,
             total=total,
             hits=hits,
-            facets=count_facets(self.columns, mask, request) if request.facets else {},
-            timeline=buckets,
-            timeline_unit=unit,
+            facets={},
+            timeline=[],
+            timeline_unit="year",
             suggestion=self._suggestion(request) if total < 3 and not correction else None,
             messages=messages,
             explain=self._explain(match.parsed, request),
             correction=correction,
             explanations={hit.id: why for hit, why in zip(hits, explained, strict=False)},
+            first=date_of(days.min()).isoformat() if total else None,
+            last=date_of(days.max()).isoformat() if total else None,
         )
+        if request.facets:
+            self._count(page, days, match, matched)
+        return page
+
+    def _count(self, page: ResultPage, days: np.ndarray, match: _Match, matched: np.ndarray) -> None:
+        """The page's facets, significant tags and timeline, counted over every match."""
+        request = page.request
+        counts = {}
+        for spec in facet_specs():
+            own = _count_mask(spec.name, match, request)
+            matched_own = matched if own is match.mask else None
+            counts[spec.name] = value_counts(self.columns, own, spec.name, matched_own)
+        page.facets = list_facets(self.columns, counts, request)
+        tags = counts[TAG_FACET] if TAG_FACET not in _disjunctive(match.selections, request) else None
+        if request.significant_size:
+            tags = value_counts(self.columns, match.mask, TAG_FACET, matched) if tags is None else tags
+            page.significant = {
+                TAG_FACET: significant_tags(self.columns, self.tallies, tags, page.total, request)
+            }
+        page.timeline_unit, page.timeline = timeline(days, request.date_from, request.date_to)
 
     def _timed_out(self, request: SearchRequest, messages: list[str]) -> ResultPage:
         """An empty page that says the search was stopped (a partial mask would give wrong counts)."""
@@ -213,8 +237,9 @@ class SearchIndex:
 
     def _match(self, text: str, request: SearchRequest, messages: list[str], known: dict) -> _Match:
         """The request's text, typos corrected and expansions bounded, and the documents it selects."""
-        mask = filter_mask(self.columns, request)
-        correction = self._correction(text, request, mask)
+        base = base_mask(self.columns, request)
+        selections = facet_masks(self.columns, request)
+        correction = self._correction(text, request, _all_of(base, selections.values()))
         if correction is not None:
             text = correction.corrected
             messages.append(correction.message)
@@ -225,8 +250,9 @@ class SearchIndex:
             bounded = bound_query(parsed.query, self._searcher.reader(), self._bigrams, TEXT_FIELDS)
             query = bounded.query
             messages += bounded.messages
-            mask &= query_mask(self._postings, query, self.columns.size, known)
-        return _Match(query, mask, correction, parsed.query)
+            base &= query_mask(self._postings, query, self.columns.size, known)
+        mask = _all_of(base, selections.values())
+        return _Match(query, mask, base, selections, correction, parsed.query)
 
     def _sort_keys(
         self, query: wq.Query | None, candidates: np.ndarray, request: SearchRequest, known: dict
@@ -366,6 +392,12 @@ class SearchIndex:
         with self._lock:
             return {i for i in ids if self._searcher.document_number(id=i) is not None}
 
+    def archive(self) -> tuple[Columns, Tallies]:
+        """The live index's facet columns and tallies, as one pair (ids agree between them)."""
+        self.refresh()
+        with self._lock:
+            return self.columns, self.tallies
+
     def more_like(self, event_id: str, limit: int = 5) -> list[Event]:
         """The events most like this one: sharing its rarest tags, then its distinctive words (similar.py)."""
         self.refresh()
@@ -380,20 +412,59 @@ class SearchIndex:
 
 
 def filter_mask(columns: Columns, request: SearchRequest) -> np.ndarray:
-    """The live documents that the request's facet filters and dates select."""
+    """The live documents that the request's facet filters, dates and day of the year select."""
+    return _all_of(base_mask(columns, request), facet_masks(columns, request).values())
+
+
+def base_mask(columns: Columns, request: SearchRequest) -> np.ndarray:
+    """The live documents within the request's dates (and day of the year)."""
     mask = columns.live.copy()
     if request.date_from:
         mask &= columns.days >= day_number(request.date_from)
     if request.date_to:
         mask &= columns.days <= day_number(request.date_to)
+    if request.calendar_day:
+        month, day = (int(part) for part in request.calendar_day.split("-"))
+        mask &= columns.calendar_days() == month * 100 + day
+    return mask
+
+
+def facet_masks(columns: Columns, request: SearchRequest) -> dict[str, np.ndarray]:
+    """Each facet with selected values -> the documents its selection lets through."""
+    masks = {}
     for spec in facet_specs():
         selected = request.selected(spec.name)
         if selected and request.mode(spec.name) == "all":
-            for value in selected:
-                mask &= columns.docs_with(spec.name, [value])
+            masks[spec.name] = _all_of(columns.live, [columns.docs_with(spec.name, [v]) for v in selected])
         elif selected:
-            mask &= columns.docs_with(spec.name, selected)
-    return mask
+            masks[spec.name] = columns.docs_with(spec.name, selected)
+    return masks
+
+
+def _count_mask(name: str, match: _Match, request: SearchRequest) -> np.ndarray:
+    """The matches a facet's values are counted over.
+
+    Where a facet's selected values combine by OR (tags with tags_mode=any, a topic, outlet or
+    language), its counts leave its own selection out (disjunctive faceting): each value's count
+    is how many events the search would find with that value added, so the counts add up and
+    the other values stay visible. Otherwise they are counted over every match.
+    """
+    if name not in _disjunctive(match.selections, request):
+        return match.mask
+    return _all_of(match.base, [selected for other, selected in match.selections.items() if other != name])
+
+
+def _all_of(mask: np.ndarray, others) -> np.ndarray:
+    """A new mask: ``mask`` and every one of ``others``."""
+    combined = mask.copy()
+    for other in others:
+        combined &= other
+    return combined
+
+
+def _disjunctive(selections: dict, request: SearchRequest) -> set[str]:
+    """The facets whose selected values combine by OR."""
+    return {name for name in selections if request.mode(name) == "any"}
 
 
 def _payloads(searcher, docnums: np.ndarray) -> list[dict]:

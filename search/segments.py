@@ -2,7 +2,7 @@
 
 Whoosh is pure Python, so one process uses one core. Workers here do the
 whole job for their days (read, parse, analyse, write postings, compute facet
-columns) and hand back only the finished segment; the parent then lists the
+columns and tallies) and hand back only the finished segment; the parent then lists the
 segments in one new table of contents. No document crosses a process
 boundary, unlike ``whoosh.multiproc``, which pickles every document to its workers.
 """
@@ -25,6 +25,7 @@ from .columns import arrays_from_values, save_segment_arrays
 from .postings import POSTINGS_DIR, PostingRecorder, save_recorded
 from .schema import document_of
 from .spelling import words_of
+from .tallies import TALLIES_DIR, save_segment_tallies, segment_tallies
 from .whoosh_internals import commit_segment_list, finalize_segment, worker_writer
 
 WRITER_MB = 256  # posting pool held in memory per worker before it spills to disk
@@ -133,7 +134,9 @@ def _write_segment(content_dir: Path, generation: Path, days: list[str], done=No
     except BaseException:
         writer.cancel()
         raise
-    save_segment_arrays(generation / "columns", segment.segment_id(), arrays_from_values(column_values))
+    arrays = arrays_from_values(column_values)
+    save_segment_arrays(generation / "columns", segment.segment_id(), arrays)
+    save_segment_tallies(generation / TALLIES_DIR, segment.segment_id(), segment_tallies(arrays))
     save_recorded(ix, segment, recorder, generation / POSTINGS_DIR)
     return SegmentResult(segment, len(seen), skipped, words)
 

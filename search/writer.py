@@ -25,6 +25,7 @@ from .schema import SCHEMA_VERSION, check_schema_version, document_of, make_sche
 from .segments import commit_segments, write_segments
 from .spelling import read_words, words_of, write_words
 from .store import Store, StoreError
+from .tallies import TALLIES_DIR, drop_stale_tallies, load_tallies
 from .whoosh_internals import remove_uncommitted_files
 
 Progress = Callable[[int], None]
@@ -134,12 +135,14 @@ def _unique(skipped: list[Skipped]) -> list[Skipped]:
 
 
 def _warm_columns(ix, generation: Path) -> None:
-    """Decode facet columns now, so the first search after a build or update does not pay for it."""
+    """Decode facet columns and tallies now: the first search after a build or update does not pay for it."""
     with ix.reader() as reader:
-        load_columns(reader, generation / "columns")
+        columns = load_columns(reader, generation / "columns")
+        load_tallies(reader, generation, columns)  # the tallies of new and merged segments
         warm_postings(reader, generation / POSTINGS_DIR)  # the arrays of new and merged segments
         live = {sub.segment().segment_id() for sub, _ in reader.leaf_readers()}
     drop_stale_caches(generation / "columns", live)
+    drop_stale_tallies(generation / TALLIES_DIR, live)
 
 
 def update(

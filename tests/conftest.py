@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from explore_archive import write_explore_archive
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -56,6 +57,20 @@ def mixed_index_dir(tmp_path_factory: pytest.TempPathFactory, en_corpus_dir: Pat
     shutil.copytree(WEBUI_ARCHIVE / "news", content / "news", dirs_exist_ok=True)
     index_dir = tmp_path_factory.mktemp("mixed-index")
     build(content, Store(index_dir), workers=1)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def explore_archive_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-written archive of tests/explore_archive.py (tag stories, days of the year, a rising tag)."""
+    return write_explore_archive(tmp_path_factory.mktemp("explore-archive"))
+
+
+@pytest.fixture(scope="session")
+def explore_index_dir(tmp_path_factory: pytest.TempPathFactory, explore_archive_dir: Path) -> Path:
+    """An index of the explore archive, built once per session."""
+    index_dir = tmp_path_factory.mktemp("explore-index")
+    build(explore_archive_dir, Store(index_dir), workers=1)
     return index_dir
 
 

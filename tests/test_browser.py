@@ -33,9 +33,14 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def base_url(mixed_index_dir: Path) -> Iterator[str]:
-    """The app served by a real waitress on 127.0.0.1 (an ephemeral port), in a thread."""
+    """The app over the English corpus and the hand-written day, served by a real waitress."""
+    yield from serve(mixed_index_dir)
+
+
+def serve(index_dir: Path) -> Iterator[str]:
+    """The app over an index, served by a real waitress on 127.0.0.1 (an ephemeral port) in a thread."""
     waitress = pytest.importorskip("waitress")
-    app = create_app({"INDEX_DIR": str(mixed_index_dir)})
+    app = create_app({"INDEX_DIR": str(index_dir)})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()

@@ -67,6 +67,10 @@ CASES = [
     ([("q", "zembal")], ["zembal"], "Showing results for “zembla”"),  # a typo, corrected
     ([("q", "zembal"), ("exact", "1")], ["zembal", "--exact"], None),  # searched as typed
     ([("q", "zembla"), ("explain", "1")], ["zembla", "--explain"], None),
+    ([("calendar_day", "1-5")], ["--calendar-day", "1-5"], None),
+    ([("calendar_day", "02-30")], ["--calendar-day", "02-30"], "is not a day of the year"),
+    ([("q", "zembla"), ("significant_size", "1")], ["zembla", "--significant-size", "1"], None),
+    ([("significant_size", "-1")], ["--significant-size", "-1"], "must be between"),
 ]
 
 

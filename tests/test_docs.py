@@ -131,6 +131,7 @@ CHANGES = {
     "lang": ({}, "zh"),
     "from": ({}, "2019-01-01"),
     "to": ({}, "2014-12-31"),
+    "calendar_day": ({}, "09-10"),
     "sort": ({}, "oldest"),
     "page": ({"size": ["1"]}, "2"),
     "size": ({}, "1"),
@@ -138,6 +139,7 @@ CHANGES = {
     "tag_filter": ({}, "syr"),
     "exact": ({"q": ["putni"]}, "1"),
     "explain": ({"q": ["putin"]}, "1"),
+    "significant_size": ({"q": ["russia OR ukraine"]}, "0"),
 }
 
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from search.config import DEFAULT_INDEX_DIR, ENV_INDEX_DIR
 from search.store import NoIndex, OutdatedIndex
 
-from . import api, event_pages, exports, feeds, search_pages
+from . import api, event_pages, explore_pages, exports, feeds, search_pages
 from .facets import language_name
 
 # No inline script or style anywhere, so the policy can forbid both: a script
@@ -59,7 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
-    for blueprint in (search_pages.bp, event_pages.bp, api.bp, feeds.bp, exports.bp):
+    for blueprint in (search_pages.bp, event_pages.bp, explore_pages.bp, api.bp, feeds.bp, exports.bp):
         app.register_blueprint(blueprint)
     app.add_template_filter(event_pages.long_date)
     app.add_template_filter(language_name)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from search.facet_table import facet_spec, facet_specs
+from search.on_this_day import calendar_day_label
 from search.request import SearchRequest
-from search.results import Facet, ResultPage
+from search.results import Facet, ResultPage, SignificantValue
 
 from .urls import Params, path_with_added_args, path_with_removed_args, path_with_replaced_args
 
@@ -38,6 +39,14 @@ class FacetView:
 
 
 @dataclasses.dataclass(frozen=True)
+class SignificantView:
+    """A tag that stands out in the results, and the link that filters by it (None: already does)."""
+
+    value: SignificantValue
+    filter_url: str | None
+
+
+@dataclasses.dataclass(frozen=True)
 class Chip:
     """An active filter, shown as a removable chip."""
 
@@ -52,12 +61,11 @@ def language_name(code: str) -> str:
 
 
 def toggle_url(path: str, params: Params, facet: str, value: str, selected: bool) -> str:
-    """The link that selects a value (adding to the others where several may be selected) or unselects it."""
+    """The link that selects a value, beside the others selected (a topic, outlet or language more widens
+    the search, a tag more narrows it unless tags_mode=any), or unselects it."""
     if selected:
         return path_with_removed_args(path, params, [(facet, value), ("page", None)])
-    if facet_spec(facet).modes:
-        return path_with_added_args(path, params, [("page", None), (facet, value)])
-    return path_with_replaced_args(path, params, {facet: value, "page": None})
+    return path_with_added_args(path, params, [("page", None), (facet, value)])
 
 
 def facet_view(facet: Facet, path: str, params: Params, request: SearchRequest) -> FacetView:
@@ -106,6 +114,8 @@ def chips(request: SearchRequest, path: str, params: Params) -> list[Chip]:
         found.append(chip("From", request.date_from.isoformat(), ("from", None)))
     if request.date_to:
         found.append(chip("To", request.date_to.isoformat(), ("to", None)))
+    if request.calendar_day:
+        found.append(chip("Every year on", calendar_day_label(request.calendar_day), ("calendar_day", None)))
     if request.tag_filter:
         found.append(chip("Tags containing", request.tag_filter, ("tag_filter", None)))
     return found

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
-from search.facet_table import FacetSpec, facet_specs
+from search.facet_table import TAG_FACET, FacetSpec, facet_specs
 from search.request import SORTS, SearchRequest, params_of
 from search.results import ResultPage
 
@@ -47,6 +48,7 @@ class SearchView:
     pagination: Pagination
     suggestion_url: str | None
     exact_url: str | None  # the query searched as typed, when its misspelled words were corrected
+    fixed: Mapping[str, str] = dataclasses.field(default_factory=dict)  # facet -> value the page is about
 
     def hidden(self, *excluded: str) -> list[tuple[str, str]]:
         """The parameters a form must carry along, besides its own fields (and the page, which restarts)."""
@@ -54,19 +56,30 @@ class SearchView:
 
     def filter_url(self, facet: str, value: str) -> str | None:
         """A hit's facet value (a tag, its topic) as a link filtering by it; None when it already does."""
-        if (facet, value) in self.params:
+        if (facet, value) in self.params or _is_fixed(self.fixed, facet, value):
             return None
         return facets.toggle_url(self.path, self.params, facet, value, selected=False)
 
+    def significant(self, results: ResultPage) -> list[facets.SignificantView]:
+        """The tags that stand out in the results, each with its page and the link filtering by it."""
+        return [
+            facets.SignificantView(value, self.filter_url(TAG_FACET, value.value))
+            for value in results.significant.get(TAG_FACET, [])
+        ]
 
-def search_view(results: ResultPage, path: str) -> SearchView:
-    """The controls of a result page, each a link to another state of the search."""
-    request = results.request
+
+def search_view(results: ResultPage, path: str, fixed: Mapping[str, str] | None = None) -> SearchView:
+    """The controls of a result page, each a link to another state of the search.
+
+    ``fixed`` is what the page is about and its address says (a tag page's tag): its links leave it out.
+    """
+    fixed = dict(fixed or {})
+    request = _without(results.request, fixed)
     params = params_of(request)
     return SearchView(
         path=path,
         params=params,
-        facets=facets.facet_views(results, path, params),
+        facets=[_drop_fixed(view, fixed) for view in facets.facet_views(results, path, params)],
         chips=facets.chips(request, path, params),
         clear_url=facets.clear_all_url(path, params),
         bars=timeline.bars(results.timeline_unit, results.timeline, path, params),
@@ -88,7 +101,25 @@ def search_view(results: ResultPage, path: str) -> SearchView:
         exact_url=path_with_replaced_args(path, params, {"exact": "1", "page": None})
         if results.correction
         else None,
+        fixed=fixed,
     )
+
+
+def _is_fixed(fixed: Mapping[str, str], facet: str, value: str) -> bool:
+    return facet in fixed and fixed[facet].casefold() == value.casefold()
+
+
+def _without(request: SearchRequest, fixed: Mapping[str, str]) -> SearchRequest:
+    filters = {
+        name: tuple(value for value in values if not _is_fixed(fixed, name, value))
+        for name, values in request.filters.items()
+    }
+    return dataclasses.replace(request, filters=filters)
+
+
+def _drop_fixed(view: facets.FacetView, fixed: Mapping[str, str]) -> facets.FacetView:
+    kept = [result for result in view.results if not _is_fixed(fixed, view.name, result.value)]
+    return dataclasses.replace(view, results=kept) if len(kept) != len(view.results) else view
 
 
 def mode_choices(spec: FacetSpec, request: SearchRequest, path: str, params: Params) -> list[Choice]:

@@ -15,6 +15,10 @@ proxy that buffers whole requests and responses; deploy/nginx/ is ours.
 Each worker opens the index itself on its first request and follows reindexes
 on its own.
 
+Expensive searches take turns: one still running after ``CHEAP_SECONDS`` goes on
+only while it holds one of the slots the workers share, one per core but one
+(``search/slots.py``), so four hostile queries at once leave a core to the rest.
+
 A worker tells gunicorn it is alive by touching a file; a streamed export
 (``webui/exports.py``) does so after each run of rows it sends, so the timeout
 stops an export only when one run stalls, never because a whole export of a
@@ -27,6 +31,8 @@ from collections.abc import Callable
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from search.slots import default_count, server_slots
 
 from . import RequestTimedOut, create_app
 from .exports import PROGRESS
@@ -119,5 +125,9 @@ def gunicorn_options(bind: str, workers: int, timeout: int) -> dict:
 
 
 def serve(index_dir: str, bind: str, workers: int, timeout: int) -> None:
-    """Run the server until interrupted; ``bind`` is ``HOST:PORT`` or ``unix:PATH``."""
-    Server(lambda: create_app({"INDEX_DIR": index_dir}), gunicorn_options(bind, workers, timeout)).run()
+    """Run the server until interrupted; ``bind`` is ``HOST:PORT`` or ``unix:PATH``.
+
+    Its workers share the slots that expensive searches take turns on (``search/slots.py``).
+    """
+    with server_slots(default_count()):
+        Server(lambda: create_app({"INDEX_DIR": index_dir}), gunicorn_options(bind, workers, timeout)).run()

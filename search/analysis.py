@@ -113,13 +113,14 @@ class _IndexMemo(CompositeAnalyzer):
     def __init__(self, *composables) -> None:
         super().__init__(*composables)
         self._memo: dict[str, tuple] = {}
+        self._span_memo: dict[str, tuple] = {}
 
     def __getstate__(self) -> dict:
         return {"items": self.items}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._memo = {}
+        self._memo, self._span_memo = {}, {}
 
     def __call__(
         self,
@@ -179,6 +180,34 @@ class TextAnalyzer(_IndexMemo):
             # and the search answers it from the bigrams that contain it (characters.py).
             return _keep_lone_cjk(super().__call__(value, removestops=False, mode=mode, **kwargs))
         return super().__call__(value, removestops=removestops, mode=mode, **kwargs)
+
+    def term_spans(self, value: str, terms: set[str] | None = None) -> list[tuple[str, int, int]]:
+        """(text, start, end) of every token of ``value``, stop words too: the chain's ``chars=True`` tokens.
+
+        Only those whose text is in ``terms``, if given. Highlighting asks this of every hit's headline
+        and summary: each distinct word goes through the chain once (``_span_memo``), not once per hit.
+        """
+        memo, found = self._span_memo, []
+        for match in _WORD.finditer(value):
+            spans = memo.get(match.group())
+            if spans is None:
+                if len(memo) >= self.MAX_WORDS:
+                    memo.clear()
+                spans = memo[match.group()] = self._word_spans(match.group())
+            for text, begin, end in spans:
+                if terms is None or text in terms:
+                    found.append((text, match.start() + begin, match.start() + end))
+        return found
+
+    def _word_spans(self, word: str) -> tuple[tuple[str, int, int], ...]:
+        """The chain's tokens of one word (a CJK run: its bigrams), with their characters in the word."""
+        pieces = _bigrams(word) if _CJK_RUN.match(word) else [(_without_possessive(word), 0)]
+        chain = super().__call__  # (not in the comprehension: super() needs the method's own scope)
+        return tuple(
+            (token.text, offset, offset + len(piece))
+            for piece, offset in pieces
+            for token in chain(piece, chars=True, positions=False, removestops=False)
+        )
 
     def _index_tokens(self, value: str, positions: bool):
         # Same tokens and positions as the chain: StopFilter(renumber=True) keeps the

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from .analysis import TextAnalyzer
 
-def matched_spans(text: str, terms: set[str], analyzer) -> list[tuple[int, int]]:
+
+def matched_spans(text: str, terms: set[str], analyzer: TextAnalyzer) -> list[tuple[int, int]]:
     """Character spans of the tokens of ``text`` that are query terms, overlaps merged."""
     spans: list[tuple[int, int]] = []
     if not terms or not text:
         return spans
-    for token in analyzer(text, chars=True, positions=False, removestops=False):
-        if token.text in terms:
-            start, end = token.startchar, token.endchar
-            if spans and start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-            else:
-                spans.append((start, end))
+    for _, start, end in analyzer.term_spans(text, terms):
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
     return spans
 
 
-def highlight(text: str, terms: set[str], analyzer, limit: int = 0) -> Markup:
+def highlight(text: str, terms: set[str], analyzer: TextAnalyzer, limit: int = 0) -> Markup:
     """The text as safe HTML with matches marked; cut to about ``limit`` characters around the first match."""
     spans = matched_spans(text, terms, analyzer)
     start, end = 0, len(text)
@@ -33,9 +33,8 @@ def highlight(text: str, terms: set[str], analyzer, limit: int = 0) -> Markup:
     for span_start, span_end in spans:
         if span_end <= start or span_start >= end:
             continue
-        parts.append(escape(text[position:span_start]))
-        parts.append(Markup("<mark>%s</mark>") % text[span_start:span_end])
+        parts += (escape(text[position:span_start]), "<mark>", escape(text[span_start:span_end]), "</mark>")
         position = span_end
     parts.append(escape(text[position:end]))
     parts.append("…" if end < len(text) else "")
-    return Markup("").join(parts)
+    return Markup("".join(parts))  # every piece of the text is escaped above

@@ -4,8 +4,9 @@ Whoosh's matchers step through matches one Python call at a time; a common
 word matches tens of thousands of events. Terms, the terms a prefix or word
 range expands to (``expansion.py``), and their Boolean combinations (what most
 queries are) are evaluated here with numpy over each term's postings arrays
-(``postings.py``); anything else (phrases, date ranges) falls back to Whoosh
-for that part of the query only, read in chunks between looks at the clock.
+(``postings.py``), and so are phrases in the text fields, from the positions
+those arrays keep; anything else (a date range in the query text) falls back to
+Whoosh for that part of the query only, read in chunks between looks at the clock.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from whoosh import query as wq
 
 from .limits import check_time
-from .postings import BulkPostings
+from .postings import PHRASE_FIELDS, BulkPostings
 
 _CHUNK = 4096  # matches read between two looks at the clock, where Whoosh steps through them
 
@@ -24,7 +25,7 @@ _CHUNK = 4096  # matches read between two looks at the clock, where Whoosh steps
 def query_mask(postings: BulkPostings, query: wq.Query, size: int, known: dict | None = None) -> np.ndarray:
     """A mask over all documents: True where the query matches (deleted documents not excluded).
 
-    ``known`` keeps the masks of the parts Whoosh's matchers answer (phrases, date ranges), by part:
+    ``known`` keeps the masks of the parts that are not plain terms (phrases, date ranges), by part:
     the ranking asks again for the phrases the matching read, and they are read once.
     """
     check_time()
@@ -59,10 +60,12 @@ def query_mask(postings: BulkPostings, query: wq.Query, size: int, known: dict |
     if isinstance(query, wq.MultiTerm):
         # Left unexpanded only by callers that skip expansion.bound_query (which caps them).
         return _terms_mask(postings, query.expanded_terms(postings.searcher.reader()), size)
+    in_arrays = isinstance(query, wq.Phrase) and query.fieldname in PHRASE_FIELDS
+    answer = _phrase_mask if in_arrays else _whoosh_mask
     if known is None:
-        return _whoosh_mask(postings, query, size)
+        return answer(postings, query, size)
     if query not in known:
-        known[query] = _whoosh_mask(postings, query, size)
+        known[query] = answer(postings, query, size)
     return known[query]
 
 
@@ -72,6 +75,35 @@ def _terms_mask(postings: BulkPostings, terms, size: int) -> np.ndarray:
         check_time()
         mask[postings.ids(field, text)] = True
     return mask
+
+
+def _phrase_mask(postings: BulkPostings, phrase: wq.Phrase, size: int) -> np.ndarray:
+    """The documents where the phrase's words stand in order, each within ``slop`` words of the one before.
+
+    As Whoosh's ``SpanNear2(ordered=True, mindist=1)``, which its phrase query is, computes it: a word
+    must stand 1 to ``slop`` positions after where the words before it matched. Read from the positions
+    arrays, only in the documents that hold every word.
+    """
+    candidates = np.ones(size, dtype=bool)
+    for word in phrase.words:
+        candidates &= _terms_mask(postings, [(phrase.fieldname, word)], size)
+        if not candidates.any():
+            return candidates
+    ends = postings.phrase_keys(phrase.fieldname, phrase.words[0], candidates)
+    for word in phrase.words[1:]:
+        check_time()
+        keys = postings.phrase_keys(phrase.fieldname, word, candidates)
+        ends = keys[_follows(ends, keys, phrase.slop)]
+    mask = np.zeros(size, dtype=bool)
+    mask[ends >> 32] = True
+    return mask
+
+
+def _follows(ends: np.ndarray, keys: np.ndarray, slop: int) -> np.ndarray:
+    """Which keys (document << 32 | position, sorted) stand 1 to ``slop`` positions after one of ``ends``."""
+    before = np.searchsorted(ends, keys, side="left") - 1  # the last end before each key
+    nearest = ends[np.maximum(before, 0)] if len(ends) else np.zeros_like(keys)
+    return (before >= 0) & (keys - nearest <= slop) & (nearest >> 32 == keys >> 32)
 
 
 def _whoosh_mask(postings: BulkPostings, query: wq.Query, size: int) -> np.ndarray:

@@ -14,7 +14,7 @@ Reading (search time):
 - ``W3LeafMatcher._read_ids``, ``._ids``, ``._read_weights``, ``._weights``,
   ``._read_values``, ``._values``, ``._next_block``: decode a posting list one
   block (up to 128 postings) at a time, instead of one posting per Python call
-  (``read_postings``, ``read_first_positions``).
+  (``read_postings``, ``read_positions``).
 - ``SegmentReader._perdoc``, ``W3PerDocReader._cached_reader``,
   ``whoosh.codec.whoosh3._lenfield``: a field's length column, the one byte a
   document that BM25 normalises by (``field_length_bytes``).
@@ -173,24 +173,24 @@ def read_postings(reader, field: str, text, weights: bool = False) -> tuple[np.n
     return ids, np.concatenate(weight_blocks) if weight_blocks else np.zeros(0, dtype=np.float32)
 
 
-def read_first_positions(reader, field: str, text) -> list[int]:
-    """Where the term first stands in each document of one segment that has it (a positions field)."""
+def read_positions(reader, field: str, text) -> list[list[int]]:
+    """Where the term stands in each document of one segment that has it (a positions field), in order."""
     decode = reader.schema[field].format.decode_positions
     matcher = reader.postings(field, text)
     leaf = getattr(matcher, "child", matcher)
     leaf.reset()
     if not isinstance(leaf, W3LeafMatcher):  # inlined postings: few, read one by one
-        firsts = []
+        positions = []
         while leaf.is_active():
-            firsts.append(decode(leaf.value())[0])
+            positions.append(decode(leaf.value()))
             leaf.next()
-        return firsts
-    firsts = []
+        return positions
+    positions = []
     while leaf.is_active():
         leaf._read_values()
-        firsts += [decode(value)[0] for value in leaf._values]
+        positions += [decode(value) for value in leaf._values]
         leaf._next_block()
-    return firsts
+    return positions
 
 
 def _read_one_by_one(matcher, weights: bool) -> tuple[np.ndarray, np.ndarray | None]:

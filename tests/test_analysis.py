@@ -22,19 +22,32 @@ def _fast(analyzer, value: str) -> list[tuple[str, int]]:
     return [(t.text, t.pos) for t in analyzer(value, positions=True, mode="index")]
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        "",
-        "The rebels and the army of the Republic",  # stop words first and between
-        "a an the",  # nothing but stop words
-        "Nicolás Maduro’s Venezuela; CAFÉ ﬁnance",  # accents, curly apostrophe (a possessive), ligature
-        "俄罗斯总统普京 visits 北京 again",  # CJK runs between English words
-        "中 and 國",  # lone CJK characters (stopped: too short)
-        "running runs ran 2015 x y",  # stems, numbers, one-letter words
-        "Obama Obama obama",  # repeats: each occurrence keeps its position
-    ],
-)
+TRICKY_TEXTS = [
+    "",
+    "The rebels and the army of the Republic",  # stop words first and between
+    "a an the",  # nothing but stop words
+    "Nicolás Maduro’s Venezuela; CAFÉ ﬁnance",  # accents, curly apostrophe (a possessive), ligature
+    "俄罗斯总统普京 visits 北京 again",  # CJK runs between English words
+    "中 and 國",  # lone CJK characters (stopped: too short)
+    "running runs ran 2015 x y",  # stems, numbers, one-letter words
+    "Obama Obama obama",  # repeats: each occurrence keeps its position
+    "O'Neill's Kata'ib JAPAN'S",  # apostrophes inside words and possessives
+]
+
+
+def _chain_spans(analyzer, value: str) -> list[tuple[str, int, int]]:
+    """What highlighting took from the chain: every token with its characters, stop words too."""
+    tokens = CompositeAnalyzer.__call__(analyzer, value, chars=True, positions=False, removestops=False)
+    return [(t.text, t.startchar, t.endchar) for t in tokens]
+
+
+@pytest.mark.parametrize("value", TRICKY_TEXTS)
+def test_term_spans_are_the_chains_tokens_with_their_characters(value):
+    analyzer = text_analyzer()
+    assert analyzer.term_spans(value) == _chain_spans(analyzer, value)
+
+
+@pytest.mark.parametrize("value", TRICKY_TEXTS)
 def test_text_fast_path_matches_the_chain(value):
     analyzer = text_analyzer()
     assert _fast(analyzer, value) == _chain(analyzer, value)
@@ -61,6 +74,7 @@ def test_fast_path_matches_the_chain_on_every_real_text(language):
     for event in read_archive(CORPUS / language).events:
         for value in (event.headline, event.summary, "\n".join([event.topic, *event.tags])):
             assert _fast(text, value) == _chain(text, value), value
+            assert text.term_spans(value) == _chain_spans(text, value), value
         tags = FACET_SEPARATOR.join(event.tags)
         assert _fast(facet, tags) == _chain(facet, tags), tags
 

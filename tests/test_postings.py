@@ -65,6 +65,12 @@ QUERIES = [
     "government ANDMAYBE police",
     '"ventar agency"',  # a phrase
     '"at least passengers"',
+    '"local government across"',  # three words
+    '"least passengers"~3',  # words within three positions, in order
+    '"passengers least"~3',
+    '"police police"',  # a word twice
+    'summary:"least passengers"',  # a phrase in one field
+    '"nosuchword least" OR ventar',  # a phrase with a word the index lacks
     "gov*",  # a prefix: one term
     "agenc*",  # two terms
     "pro*",  # many terms
@@ -244,12 +250,30 @@ def test_first_positions_are_where_whoosh_says_each_headline_word_first_stands(b
     assert checked > 100
 
 
+def test_positions_are_where_whoosh_says_each_word_stands(bulk):
+    checked = 0
+    reader = bulk.searcher.reader()
+    everything = np.ones(bulk.columns.size, dtype=bool)
+    for field in TEXT_FIELDS:
+        for text in itertools.islice(reader.lexicon(field), 0, None, 11):
+            keys = bulk.postings.phrase_keys(field, text, everything)
+            keys = keys[bulk.columns.live[keys >> 32]]  # Whoosh's matcher skips deleted documents
+            matcher = reader.postings(field, text)
+            expected = []
+            while matcher.is_active():
+                expected += [(matcher.id(), position) for position in matcher.value_as("positions")]
+                matcher.next()
+            assert list(zip((keys >> 32).tolist(), (keys & 0xFFFFFFFF).tolist(), strict=True)) == expected
+            checked += 1
+    assert checked > 300
+
+
 def test_arrays_recorded_by_the_workers_equal_those_read_from_whoosh(updated):
     generation = updated.current()
     with whoosh_index.open_dir(generation).reader() as reader:
         for sub, _ in reader.leaf_readers():
             saved, computed = load_arrays(generation / POSTINGS_DIR, sub), compute_arrays(sub)
-            for name in ("keys", "starts", "docs", "weights", "firsts"):
+            for name in ("keys", "starts", "docs", "weights", "firsts", "positions", "position_starts"):
                 assert np.array_equal(getattr(saved, name), getattr(computed, name)), name
 
 
@@ -270,7 +294,7 @@ def test_missing_arrays_are_computed_again(built, tmp_path):
         page = index.search(SearchRequest(text="government police"))
     with SearchIndex(built.root) as index:
         assert page == index.search(SearchRequest(text="government police"))
-    assert len(list(postings.glob("*.npy"))) == 4  # docs, weights, first positions, terms
+    assert len(list(postings.glob("*.npy"))) == 5  # docs, weights, first positions, positions, terms
 
 
 def test_open_index_answers_after_its_arrays_are_deleted(built, tmp_path):

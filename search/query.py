@@ -56,6 +56,8 @@ def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
         return ParsedText(None)
     # Lone surrogates (undecodable bytes in a command-line argument) cannot become index terms.
     text = _minus_as_not(text.encode("utf-8", "replace").decode("utf-8"))
+    if (plain := plain_words_query(parser, text)) is not None:
+        return ParsedText(plain)
     try:
         parsed = parser.parse(text)
     except Exception:  # Whoosh raises assorted errors on pathological input
@@ -73,6 +75,37 @@ def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
             )
         return ParsedText(fallback, "The query syntax was not understood; searched for its words instead.")
     return ParsedText(parsed)
+
+
+# Plain words: what most queries are. Whoosh's parser takes about a millisecond to read even these.
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9]+(?:\s+[A-Za-z0-9]+)*")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
+
+def plain_words_query(parser: MultifieldParser, text: str) -> wq.Query | None:
+    """The query the parser makes of plain ASCII words, made directly; None for any other text.
+
+    Each word that the fields' analyzers turn into one term (stop words into none) becomes an
+    OR of that term over the fields, and the words are ANDed, repeats dropped: exactly the
+    parser.s query (``tests/test_query.py`` compares them). Anything else (syntax, punctuation,
+    a word that becomes several terms, only stop words) is left to the parser.
+    """
+    words = text.split()
+    if not _PLAIN_WORDS.fullmatch(text.strip()) or _OPERATORS.intersection(words):
+        return None
+    parts: list[wq.Query] = []
+    for word in words:
+        terms = []
+        for field in TEXT_FIELDS:  # the fields make_parser searches
+            analyzed = [token.text for token in parser.schema[field].analyzer(word, mode="query")]
+            if len(analyzed) > 1:
+                return None
+            terms += [wq.Term(field, term) for term in analyzed]
+        if terms and (part := wq.Or(terms) if len(terms) > 1 else terms[0]) not in parts:
+            parts.append(part)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _has_errors(parsed: wq.Query) -> bool:

@@ -182,7 +182,10 @@ class _Sum:
         if not found:
             return 0.0
         idf = scorer.idf(found)
-        ids = np.flatnonzero(frequency)
+        # The documents scored, from the fields' postings rather than a pass over every document. One
+        # found in several fields comes several times, with the same value each time: a ``+=`` through
+        # repeated indices adds once (numpy's buffered fancy indexing), which is what is wanted here.
+        ids = np.concatenate([field_ids for _, field_ids, _, _ in fields])
         tf = frequency[ids]
         self.total[ids] += word.boost * idf * tf * (K1 + 1) / (K1 + tf)
         if self.docs is not None:

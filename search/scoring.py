@@ -86,12 +86,16 @@ class Scorer:
         self._lengths = {field: self._read_lengths(field) for field in TEXT_FIELDS}
         self._average = {field: self._average_length(field) for field in TEXT_FIELDS}
 
-    def scores(self, query: wq.Query, known: dict | None = None) -> np.ndarray:
+    def scores(
+        self, query: wq.Query, known: dict | None = None, within: np.ndarray | None = None
+    ) -> np.ndarray:
         """The score of every document for the query, where it matches (elsewhere partial sums).
 
         ``known``: the phrase and range masks the matching already read (``matching.query_mask``).
+        ``within``: a mask of the documents whose scores are wanted (the matches); the others are
+        left out of the sums, which then cost in proportion to the matches, not to the words' postings.
         """
-        return _Sum(self, scored_parts(query, self, known), None, known).total
+        return _Sum(self, scored_parts(query, self, known), None, known, within).total
 
     def explain(self, query: wq.Query, docnums: list[int], known: dict | None = None) -> list[HitExplanation]:
         """The scores of these documents taken apart (the same sums as ``scores``)."""
@@ -108,11 +112,11 @@ class Scorer:
         """How rare a word is: BM25's IDF (Lucene's form, never negative) over the live documents."""
         return math.log(1 + (self._count - frequency + 0.5) / (frequency + 0.5))
 
-    def live_ids(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """The live documents that have a term, and its weight (Whoosh's: occurrences) in each."""
+    def live_ids(self, field: str, text, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents (of ``within``, a mask) that have a term, and its weight (occurrences) there."""
         ids, weights = self.postings.arrays(field, text)
-        live = self._live[ids]
-        return ids[live], weights[live]
+        keep = (self._live if within is None else within)[ids]
+        return ids[keep], weights[keep]
 
     def _read_lengths(self, field: str) -> np.ndarray:
         parts = [_segment_lengths(reader, field) for reader, _ in self.searcher.reader().leaf_readers()]
@@ -135,9 +139,15 @@ class _Sum:
     """The score of every document, part by part; with ``docs``, each part's values there are kept too."""
 
     def __init__(
-        self, scorer: Scorer, parts: ScoredParts, docs: np.ndarray | None, known: dict | None
+        self,
+        scorer: Scorer,
+        parts: ScoredParts,
+        docs: np.ndarray | None,
+        known: dict | None,
+        within: np.ndarray | None = None,
     ) -> None:
         self.scorer, self.docs = scorer, docs
+        self.within = scorer.live if within is None else scorer.live & within  # the documents scored
         self.total = np.zeros(scorer.size, dtype=np.float32)
         self.kept: list[tuple[np.ndarray, Explanation]] = []  # (values at docs, explanation with no value)
         self.matched: list[dict[str, list[str]]] = [{} for _ in range(0 if docs is None else len(docs))]
@@ -146,7 +156,7 @@ class _Sum:
         if len(typed) >= 2:
             self._headline_bonus(typed)
         for field, text, boost in parts.weighted:
-            ids, weights = scorer.live_ids(field, text)
+            ids, weights = scorer.live_ids(field, text, self.within)
             self._add(
                 ids, boost * weights, f"{field}:{text} (an unscored field): its weight × boost {boost:g}"
             )
@@ -172,9 +182,8 @@ class _Sum:
         for field, where in word.fields.items():
             ids, counts = scorer.live_ids(field, word.text)
             has[ids] = True  # documents that have the word, before a phrase narrows them
-            if where is not None:
-                keep = where[ids]
-                ids, counts = ids[keep], counts[keep]
+            keep = self.within[ids] if where is None else self.within[ids] & where[ids]
+            ids, counts = ids[keep], counts[keep]
             norm = (1 - B) + B * scorer._lengths[field][ids] / scorer._average[field]
             frequency[ids] += FIELD_WEIGHTS[field] * counts / norm
             fields.append((field, ids, counts, norm))
@@ -204,7 +213,7 @@ class _Sum:
             if where is False:  # not searched in the headline (a field query)
                 return
             ids, firsts = postings.first_positions(BONUS_FIELD, word.text)
-            keep = self.scorer._live[ids] if where is None else self.scorer._live[ids] & where[ids]
+            keep = self.within[ids] if where is None else self.within[ids] & where[ids]
             ids, firsts = ids[keep], firsts[keep].astype(np.int16)
             present = np.zeros(size, dtype=bool)
             present[ids] = True

@@ -261,7 +261,9 @@ class SearchIndex:
         days = self.columns.days[candidates]
         if query is not None and request.sort == "relevance":
             # Best first; equal scores newest first.
-            return [-days, -self._scorer.scores(query, known)[candidates]]
+            within = np.zeros(self.columns.size, dtype=bool)
+            within[candidates] = True
+            return [-days, -self._scorer.scores(query, known, within)[candidates]]
         if request.sort == "oldest":
             return [days]
         return [-days]  # newest first: the natural order of a news archive when nothing ranks by text

@@ -218,6 +218,17 @@ def test_bulk_path_finds_whooshs_documents_with_the_reference_scores(bulk, text)
     assert found == pytest.approx(expected, rel=1e-5 if bulk.fresh else 1e-4)
 
 
+@pytest.mark.parametrize(
+    "text", ["government two", '"least passengers"~3 police', "ventar pro*", "美国 总统"]
+)
+def test_scores_within_the_matches_are_the_full_scores_there(bulk, text):
+    query = bulk._query(text)
+    matches = query_mask(bulk.postings, query, bulk.columns.size) & bulk.columns.live
+    assert matches.any()
+    full, within = bulk.scorer.scores(query), bulk.scorer.scores(query, within=matches)
+    assert np.array_equal(full[matches], within[matches])
+
+
 def test_arrays_hold_exactly_whooshs_postings(bulk):
     checked = 0
     for segment in bulk.postings.segments:

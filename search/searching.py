@@ -151,7 +151,8 @@ class SearchIndex:
         query, correction = match.query, match.correction
         matched = np.flatnonzero(match.mask)
         total = len(matched)
-        hits = [self._hit(docnum, query) for docnum in docnums]
+        terms = _terms(query)
+        hits = [self._hit(docnum, terms) for docnum in docnums]
         if request.offset >= total > 0:
             messages.append(f"There are only {total} results; page {request.page_number} is empty.")
         days = self.columns.days[matched]
@@ -279,9 +280,9 @@ class SearchIndex:
     def _event_id(self, docnum: int) -> str:
         return self._searcher.stored_fields(docnum)["id"]
 
-    def _hit(self, docnum: int, query: wq.Query | None) -> Hit:
+    def _hit(self, docnum: int, terms: set[str]) -> Hit:
+        """The hit of a document, the query's ``terms`` marked in its headline and summary."""
         payload = self._searcher.stored_fields(docnum)["payload"]
-        terms = _terms(query)
         return Hit.from_payload(
             payload,
             highlights={

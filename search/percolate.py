@@ -240,7 +240,7 @@ class _MemoryStorage(RamStorage):
 
 
 class _MemoryPostings:
-    """What ``matching.query_mask`` reads of an index, for the in-memory one: a term's documents."""
+    """What ``matching.query_mask`` reads of an index, for the in-memory one: terms' documents, positions."""
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
@@ -250,3 +250,16 @@ class _MemoryPostings:
             return np.fromiter(self.searcher.reader().postings(field, term).all_ids(), dtype=np.int64)
         except TermNotFound:
             return np.zeros(0, dtype=np.int64)
+
+    def phrase_keys(self, field: str, term, candidates: np.ndarray) -> np.ndarray:
+        """Where a term stands in the candidates, as ``BulkPostings.phrase_keys`` gives it."""
+        keys: list[int] = []
+        try:
+            matcher = self.searcher.reader().postings(field, term)
+        except TermNotFound:
+            return np.zeros(0, dtype=np.int64)
+        while matcher.is_active():
+            if candidates[matcher.id()]:
+                keys += [matcher.id() << 32 | position for position in matcher.value_as("positions")]
+            matcher.next()
+        return np.array(keys, dtype=np.int64)

@@ -41,7 +41,7 @@ PAGE_SIZE_LIMIT = 1_000_000
 SEARCH_SECONDS = 0.5  # time budget of the text matching and ranking of one search
 # A search still running after this long is expensive: in a server it runs on only while it holds one of the
 # slots that expensive searches share (search/slots.py), so a core stays free for the cheap ones.
-CHEAP_SECONDS = 0.05
+CHEAP_SECONDS = 0.02
 # An export (CSV, JSON Lines) of every match is bounded per run, not as a whole: its matching and
 # ordering have a search's budget, then its rows are read in runs of EXPORT_RUN_ROWS (plus the rest of a
 # tie, at most one day's events), each within EXPORT_RUN_SECONDS while it holds the index's lock.

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as wq
@@ -50,6 +51,10 @@ HEADLINE_BONUS = 0.25  # times the words' summed IDF, when the headline holds th
 ORDER_BONUS = 0.25  # the same again when they first stand there in the order typed
 BONUS_FIELD = "headline"
 NOT_WEIGHT = 1.0  # whoosh.matching.InverseMatcher's weight for a NOT, whatever its boost
+# A word's BM25F frequencies over the live documents, kept by the Scorer of a generation for the words
+# searched most recently, up to this many bytes (8 a document that has the word): a common word's
+# frequencies cost a pass over each of its fields' postings, and common words are the ones people type.
+MAX_REMEMBERED_FREQUENCY_BYTES = 32 * 2**20
 _BYTE_TO_LENGTH = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float32)
 
 
@@ -85,6 +90,8 @@ class Scorer:
         # update that merges segments deletes the files of the ones it merged.
         self._lengths = {field: self._read_lengths(field) for field in TEXT_FIELDS}
         self._average = {field: self._average_length(field) for field in TEXT_FIELDS}
+        self._frequencies: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._remembered_bytes = 0
 
     def scores(
         self, query: wq.Query, known: dict | None = None, within: np.ndarray | None = None
@@ -117,6 +124,44 @@ class Scorer:
         ids, weights = self.postings.arrays(field, text)
         keep = (self._live if within is None else within)[ids]
         return ids[keep], weights[keep]
+
+    def frequencies(self, text: str, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents that have a word in any of ``fields``, and its BM25F frequency in each.
+
+        The frequency is the word's occurrences in each field, weighted by the field and normalised
+        by its length there, summed over the fields in the order given. Remembered for the words
+        searched most recently (``MAX_REMEMBERED_FREQUENCY_BYTES``).
+        """
+        key = (text, fields)
+        if key in self._frequencies:
+            self._frequencies.move_to_end(key)
+            return self._frequencies[key]
+        frequency = np.zeros(self.size, dtype=np.float32)
+        has = np.zeros(self.size, dtype=bool)
+        for field in fields:
+            ids, counts = self.live_ids(field, text)
+            frequency[ids] += FIELD_WEIGHTS[field] * counts / self._norm(field, ids)
+            has[ids] = True
+        ids = np.flatnonzero(has).astype(np.int32)
+        found = (ids, frequency[ids])
+        self._remember(key, found)
+        return found
+
+    @property
+    def remembered_bytes(self) -> int:
+        """What the remembered frequencies take (at most MAX_REMEMBERED_FREQUENCY_BYTES, or one word's)."""
+        return self._remembered_bytes
+
+    def _remember(self, key: tuple, found: tuple[np.ndarray, np.ndarray]) -> None:
+        self._frequencies[key] = found
+        self._remembered_bytes += sum(array.nbytes for array in found)
+        while self._remembered_bytes > MAX_REMEMBERED_FREQUENCY_BYTES and len(self._frequencies) > 1:
+            _, forgotten = self._frequencies.popitem(last=False)
+            self._remembered_bytes -= sum(array.nbytes for array in forgotten)
+
+    def _norm(self, field: str, ids: np.ndarray) -> np.ndarray:
+        """How the field's length discounts the occurrences in the documents ``ids`` (BM25's ``B``)."""
+        return (1 - B) + B * self._lengths[field][ids] / self._average[field]
 
     def _read_lengths(self, field: str) -> np.ndarray:
         parts = [_segment_lengths(reader, field) for reader, _ in self.searcher.reader().leaf_readers()]
@@ -175,6 +220,8 @@ class _Sum:
     def _word(self, word: Word) -> float:
         """Add one word's BM25F; its IDF (0 when no live document has it)."""
         check_time()
+        if self.docs is None and all(where is None for where in word.fields.values()):
+            return self._plain_word(word)
         scorer, size = self.scorer, self.scorer.size
         frequency = np.zeros(size, dtype=np.float32)  # the weighted, length-normalised occurrences
         has = np.zeros(size, dtype=bool)
@@ -184,7 +231,7 @@ class _Sum:
             has[ids] = True  # documents that have the word, before a phrase narrows them
             keep = self.within[ids] if where is None else self.within[ids] & where[ids]
             ids, counts = ids[keep], counts[keep]
-            norm = (1 - B) + B * scorer._lengths[field][ids] / scorer._average[field]
+            norm = scorer._norm(field, ids)
             frequency[ids] += FIELD_WEIGHTS[field] * counts / norm
             fields.append((field, ids, counts, norm))
         found = int(has.sum())
@@ -195,11 +242,23 @@ class _Sum:
         # found in several fields comes several times, with the same value each time: a ``+=`` through
         # repeated indices adds once (numpy's buffered fancy indexing), which is what is wanted here.
         ids = np.concatenate([field_ids for _, field_ids, _, _ in fields])
-        tf = frequency[ids]
-        self.total[ids] += word.boost * idf * tf * (K1 + 1) / (K1 + tf)
+        self._add_bm25(word, idf, ids, frequency[ids])
         if self.docs is not None:
             self._keep_word(word, idf, found, frequency, fields)
         return idf
+
+    def _plain_word(self, word: Word) -> float:
+        """A word counted wherever it stands, not explained: from its remembered frequencies."""
+        ids, tf = self.scorer.frequencies(word.text, tuple(word.fields))
+        if not len(ids):
+            return 0.0
+        idf = self.scorer.idf(len(ids))
+        keep = self.within[ids]
+        self._add_bm25(word, idf, ids[keep], tf[keep])
+        return idf
+
+    def _add_bm25(self, word: Word, idf: float, ids: np.ndarray, tf: np.ndarray) -> None:
+        self.total[ids] += word.boost * idf * tf * (K1 + 1) / (K1 + tf)
 
     def _headline_bonus(self, typed: list[tuple[Word, float]]) -> None:
         """Add the bonuses where the headline holds every typed word, and where in the order typed."""

@@ -21,6 +21,7 @@ from ranking_reference import Reference
 from whoosh import index as whoosh_index
 
 from bench.generate import generate
+from search import scoring
 from search.characters import BigramTable
 from search.columns import load_columns
 from search.expansion import bound_query
@@ -317,3 +318,20 @@ def test_open_index_answers_after_its_arrays_are_deleted(built, tmp_path):
         for path in [*generation.glob("MAIN_*"), *(generation / POSTINGS_DIR).glob("*")]:
             path.unlink()
         assert index.search(SearchRequest(text="government two")) == expected
+
+
+def test_remembered_frequencies_are_what_the_fields_postings_give_and_stay_bounded(bulk, monkeypatch):
+    monkeypatch.setattr(scoring, "MAX_REMEMBERED_FREQUENCY_BYTES", 4096)
+    scorer = Scorer(bulk.postings, bulk.columns.live)
+    words = list(itertools.islice(bulk.searcher.reader().lexicon("summary"), 0, 400, 20))
+    for text in words:
+        ids, tf = scorer.frequencies(text, TEXT_FIELDS)
+        expected = np.zeros(scorer.size, dtype=np.float32)
+        for field in TEXT_FIELDS:
+            field_ids, counts = scorer.live_ids(field, text)
+            norm = (1 - scoring.B) + scoring.B * scorer._lengths[field][field_ids] / scorer._average[field]
+            expected[field_ids] += scoring.FIELD_WEIGHTS[field] * counts / norm
+        assert ids.tolist() == np.flatnonzero(expected).tolist()
+        assert np.array_equal(tf, expected[ids])
+        assert scorer.frequencies(text, TEXT_FIELDS)[1] is tf  # remembered
+        assert scorer.remembered_bytes <= max(4096, ids.nbytes + tf.nbytes)

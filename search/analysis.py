@@ -10,6 +10,7 @@ accent-folded, stop-worded and stemmed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from whoosh.analysis import (
     Composable,
@@ -181,23 +182,24 @@ class TextAnalyzer(_IndexMemo):
             return _keep_lone_cjk(super().__call__(value, removestops=False, mode=mode, **kwargs))
         return super().__call__(value, removestops=removestops, mode=mode, **kwargs)
 
-    def term_spans(self, value: str, terms: set[str] | None = None) -> list[tuple[str, int, int]]:
+    def term_spans(self, value: str, terms: set[str] | None = None) -> Iterator[tuple[str, int, int]]:
         """(text, start, end) of every token of ``value``, stop words too: the chain's ``chars=True`` tokens.
 
-        Only those whose text is in ``terms``, if given. Highlighting asks this of every hit's headline
+        Only those whose text is in ``terms``, if given; in order, as the caller reads on (highlighting
+        a long summary stops once past what it shows). Highlighting asks this of every hit's headline
         and summary: each distinct word goes through the chain once (``_span_memo``), not once per hit.
         """
-        memo, found = self._span_memo, []
+        memo = self._span_memo
         for match in _WORD.finditer(value):
-            spans = memo.get(match.group())
+            word = match.group()
+            spans = memo.get(word)
             if spans is None:
                 if len(memo) >= self.MAX_WORDS:
                     memo.clear()
-                spans = memo[match.group()] = self._word_spans(match.group())
+                spans = memo[word] = self._word_spans(word)
             for text, begin, end in spans:
                 if terms is None or text in terms:
-                    found.append((text, match.start() + begin, match.start() + end))
-        return found
+                    yield text, match.start() + begin, match.start() + end
 
     def _word_spans(self, word: str) -> tuple[tuple[str, int, int], ...]:
         """The chain's tokens of one word (a CJK run: its bigrams), with their characters in the word."""

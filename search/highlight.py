@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 from markupsafe import Markup, escape
 
 from .analysis import TextAnalyzer
 
 
-def matched_spans(text: str, terms: set[str], analyzer: TextAnalyzer) -> list[tuple[int, int]]:
-    """Character spans of the tokens of ``text`` that are query terms, overlaps merged."""
-    spans: list[tuple[int, int]] = []
+def matched_spans(text: str, terms: set[str], analyzer: TextAnalyzer) -> Iterator[tuple[int, int]]:
+    """Character spans of the tokens of ``text`` that are query terms, overlaps merged, in order.
+
+    Read as the caller reads on: one that stops early does not analyse the rest of the text.
+    """
     if not terms or not text:
-        return spans
+        return
+    merged: tuple[int, int] | None = None
     for _, start, end in analyzer.term_spans(text, terms):
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-        else:
-            spans.append((start, end))
-    return spans
+        if merged and start <= merged[1]:
+            merged = (merged[0], max(end, merged[1]))
+            continue
+        if merged:
+            yield merged
+        merged = (start, end)
+    if merged:
+        yield merged
 
 
 def highlight(text: str, terms: set[str], analyzer: TextAnalyzer, limit: int = 0) -> Markup:
@@ -25,13 +34,16 @@ def highlight(text: str, terms: set[str], analyzer: TextAnalyzer, limit: int = 0
     spans = matched_spans(text, terms, analyzer)
     start, end = 0, len(text)
     if limit and len(text) > limit:
-        first = spans[0][0] if spans else 0
-        start = max(0, min(first - limit // 4, len(text) - limit))
+        first = next(spans, None)
+        start = max(0, min((first[0] if first else 0) - limit // 4, len(text) - limit))
         end = start + limit
+        spans = itertools.chain([first] if first else [], spans)
     parts = ["…" if start else ""]
     position = start
     for span_start, span_end in spans:
-        if span_end <= start or span_start >= end:
+        if span_start >= end:
+            break  # past what is shown: the rest of the text is not read
+        if span_end <= start:
             continue
         parts += (escape(text[position:span_start]), "<mark>", escape(text[span_start:span_end]), "</mark>")
         position = span_end

@@ -244,8 +244,10 @@ def load_arrays(cache_dir: Path, reader: IndexReader) -> SegmentArrays:
     segment_id = reader.segment().segment_id()
     try:
         terms = np.load(_path(cache_dir, segment_id, "terms"))
+        # Plain arrays over the mapped files: a slice of a numpy.memmap costs a Python-level
+        # __array_finalize__, and a query slices these a few dozen times.
         docs, weights, firsts, positions = (
-            np.load(_path(cache_dir, segment_id, part), mmap_mode="r") for part in _PARTS[:4]
+            np.load(_path(cache_dir, segment_id, part), mmap_mode="r").view(np.ndarray) for part in _PARTS[:4]
         )
     except (OSError, ValueError):
         arrays = compute_arrays(reader)

@@ -77,31 +77,41 @@ def parse_text(parser: MultifieldParser, text: str) -> ParsedText:
     return ParsedText(parsed)
 
 
-# Plain words: what most queries are. Whoosh's parser takes about a millisecond to read even these.
-_PLAIN_WORDS = re.compile(r"[A-Za-z0-9]+(?:\s+[A-Za-z0-9]+)*")
+# Plain words and "quoted phrases" of them: what most queries are. Whoosh's parser takes about a
+# millisecond to read even these.
+_PLAIN_PART = r'"[A-Za-z0-9]+(?:\s+[A-Za-z0-9]+)*"|[A-Za-z0-9]+'
+_PLAIN_PARTS = re.compile(_PLAIN_PART)
+_PLAIN_TEXT = re.compile(rf"\s*(?:{_PLAIN_PART})(?:\s+(?:{_PLAIN_PART}))*\s*")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 
 def plain_words_query(parser: MultifieldParser, text: str) -> wq.Query | None:
-    """The query the parser makes of plain ASCII words, made directly; None for any other text.
+    """The query the parser makes of plain ASCII words and quoted phrases of them, made directly; else None.
 
     Each word that the fields' analyzers turn into one term (stop words into none) becomes an
-    OR of that term over the fields, and the words are ANDed, repeats dropped: exactly the
-    parser.s query (``tests/test_query.py`` compares them). Anything else (syntax, punctuation,
-    a word that becomes several terms, only stop words) is left to the parser.
+    OR of that term over the fields; a quoted phrase, an OR over the fields of its terms as a
+    phrase (slop 1; a term alone if one is left, nothing if none). The parts are ANDed, repeats
+    dropped: exactly the parser's query (``tests/test_query.py`` compares them). Anything else
+    (syntax, punctuation, a bare word that becomes several terms, only stop words) is left to
+    the parser.
     """
-    words = text.split()
-    if not _PLAIN_WORDS.fullmatch(text.strip()) or _OPERATORS.intersection(words):
+    if not _PLAIN_TEXT.fullmatch(text):
         return None
     parts: list[wq.Query] = []
-    for word in words:
-        terms = []
+    for piece in _PLAIN_PARTS.findall(text):
+        quoted = piece.startswith('"')
+        if not quoted and piece in _OPERATORS:
+            return None
+        fields = []
         for field in TEXT_FIELDS:  # the fields make_parser searches
-            analyzed = [token.text for token in parser.schema[field].analyzer(word, mode="query")]
-            if len(analyzed) > 1:
+            terms = [token.text for token in parser.schema[field].analyzer(piece.strip('"'), mode="query")]
+            if len(terms) > 1 and not quoted:
                 return None
-            terms += [wq.Term(field, term) for term in analyzed]
-        if terms and (part := wq.Or(terms) if len(terms) > 1 else terms[0]) not in parts:
+            if terms:
+                fields.append(
+                    wq.Term(field, terms[0]) if len(terms) == 1 else wq.Phrase(field, terms, slop=1)
+                )
+        if fields and (part := wq.Or(fields) if len(fields) > 1 else fields[0]) not in parts:
             parts.append(part)
     if not parts:
         return None

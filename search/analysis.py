@@ -247,6 +247,41 @@ def _memo_pieces(word: str) -> list[str]:
     return [word]
 
 
+class LatinOnlyFilter(Filter):
+    """Drops CJK tokens: nothing is stemmed there, so a word as typed says nothing more."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LatinOnlyFilter)
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not _CJK_RUN.match(token.text):
+                yield token
+
+
+class ExactAnalyzer(TextAnalyzer):
+    """The words as written, lower-cased and folded but not stemmed, stop words kept; no CJK."""
+
+    def __init__(self) -> None:
+        _IndexMemo.__init__(self, MixedTokenizer(), LowercaseFilter(), FoldFilter(), LatinOnlyFilter())
+
+
+def typed_forms(text: str, stemmed: TextAnalyzer, exact: ExactAnalyzer) -> dict[str, frozenset[str]]:
+    """Each term of the query text (a stem) and the words that make it as they were typed.
+
+    "killed kills" gives {"kill": {"killed", "kills"}}: the ranking's exactness bonus (scoring.py)
+    goes to a headline that has a word as typed, not only its stem.
+    """
+    forms: dict[str, set[str]] = {}
+    for word in _WORD.findall(text):
+        stems = [token.text for token in stemmed(word, mode="query")]
+        exacts = [token.text for token in exact(word, mode="query")]
+        if len(stems) == len(exacts):  # else a stop word, or a CJK run (nothing to tell apart)
+            for stem, form in zip(stems, exacts, strict=True):
+                forms.setdefault(stem, set()).add(form)
+    return {stem: frozenset(words) for stem, words in forms.items()}
+
+
 class FacetAnalyzer(_IndexMemo):
     """Whole facet values ("Syrian Civil War"), case-folded, several per field."""
 
@@ -265,6 +300,11 @@ class FacetAnalyzer(_IndexMemo):
 def text_analyzer() -> Composable:
     """Stemmed English plus CJK bigrams: for headlines and summaries."""
     return TextAnalyzer()
+
+
+def exact_analyzer() -> Composable:
+    """The words as written (lower-cased, folded, not stemmed): the headline's exact words."""
+    return ExactAnalyzer()
 
 
 def facet_analyzer() -> Composable:

@@ -43,11 +43,13 @@ from whoosh.searching import Searcher
 
 from .facet_table import facet_specs
 from .query import TEXT_FIELDS
+from .schema import EXACT_FIELD
 from .whoosh_internals import read_positions, read_postings
 
 POSTINGS_DIR = "postings"
-# Every field a query's terms search: the text fields and each facet's field.
-BULK_FIELDS = (*TEXT_FIELDS, *(spec.name for spec in facet_specs()))
+# Every field a query's terms search: the text fields and each facet's field; and the headline's words
+# as written, which the ranking reads.
+BULK_FIELDS = (*TEXT_FIELDS, EXACT_FIELD, *(spec.name for spec in facet_specs()))
 # Fields whose postings also keep the term's first position in the document (Whoosh's positions, read once).
 POSITION_FIELDS = ("headline",)
 LAST_POSITION = 255  # first positions are kept in one byte: 255 stands for 255 or later

@@ -10,7 +10,7 @@ from whoosh import columns
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
-from .analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
+from .analysis import FACET_SEPARATOR, exact_analyzer, facet_analyzer, text_analyzer
 from .columns import column_value
 from .event import Event, Source
 from .facet_table import check_facet_names, facet_specs
@@ -20,8 +20,11 @@ from .store import OutdatedIndex
 # Raise it whenever the same event would be indexed differently (3: Chinese folded to Simplified;
 # 4: facet fields and column from the facet table, language from the archive; 5: article body in a
 # column; 6: headline and summary stored cut for display; 7: possessive "'s" dropped, no field boosts
-# in the postings (the ranking's field weights are in scoring.py), headline words' first positions kept).
-SCHEMA_VERSION = 7
+# in the postings (the ranking's field weights are in scoring.py), headline words' first positions kept;
+# 8: the headline's words as written, for the ranking's exactness bonus).
+SCHEMA_VERSION = 8
+# The headline's words as written (lower-cased, not stemmed): which events have a query word as typed.
+EXACT_FIELD = "headline_exact"
 BODY_FIELD = "body"  # the article body's column: read by the event page only, never with a hit
 
 
@@ -34,6 +37,17 @@ def check_schema_version(manifest: dict, index_dir) -> None:
             f"(index format {version}, this version uses {SCHEMA_VERSION}): "
             "rebuild it with `eventsearch index CONTENT_DIR`"
         )
+
+
+class WORDS(FieldType):
+    """Which documents have a word as written: searchable, unscored, not stored, no positions."""
+
+    def __init__(self) -> None:
+        self.analyzer = exact_analyzer()
+        self.format = Existence()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
 
 
 class FACET(FieldType):
@@ -61,6 +75,7 @@ def make_schema() -> Schema:
         summary=TEXT(analyzer=text, multitoken_query="phrase"),
         # Tags, topic, outlets and other regions' names as words: a plain query finds an event by its context.
         context=TEXT(analyzer=text, multitoken_query="phrase"),
+        **{EXACT_FIELD: WORDS()},
         payload=STORED(),
         # One compact per-document value that facet counting reads per segment, in bulk.
         facets=COLUMN(columns.VarBytesColumn()),
@@ -132,6 +147,7 @@ def document_of(event: Event) -> dict:
         "headline": event.headline,
         "summary": event.summary,
         "context": "\n".join([event.topic, *event.tags, *sources, *event.aliases]),
+        EXACT_FIELD: event.headline,
         "payload": payload_of(event),
         "facets": facet_column_value(event),
         BODY_FIELD: event.body.encode("utf-8"),

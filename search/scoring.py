@@ -13,6 +13,9 @@ A document's score for a query is the sum of:
   every one of them (two or more), and ``ORDER_BONUS`` times it more when they
   first stand there in the order they were typed: people look for an event by
   the words of its headline, in its order (``bench/relevance.py`` measures it);
+- ``EXACT_BONUS`` times a typed word's IDF where the headline has the word as
+  it was typed, not only a word of the same stem ("killed", not "kills"), as
+  Meilisearch's exactness rule ranks (given the query's ``forms``);
 - the constants Whoosh's matchers give the parts that match unscored: a NOT,
   a date range, a term of a facet field (its posting's weight).
 
@@ -40,6 +43,7 @@ from .limits import check_time
 from .matching import query_mask
 from .postings import BulkPostings
 from .query import TEXT_FIELDS
+from .schema import EXACT_FIELD
 from .whoosh_internals import field_length_bytes
 
 # Chosen by bench/relevance.py's figures (README, "Ranking"): the headline is the event; the context
@@ -49,6 +53,7 @@ K1 = 1.2  # how fast a word's weighted frequency saturates
 B = 0.5  # how much a field's length discounts its occurrences (0: not at all, 1: in proportion)
 HEADLINE_BONUS = 0.25  # times the words' summed IDF, when the headline holds them all
 ORDER_BONUS = 0.25  # the same again when they first stand there in the order typed
+EXACT_BONUS = 0.25  # times a word's IDF, when the headline has it as typed ("killed", not only "kills")
 BONUS_FIELD = "headline"
 NOT_WEIGHT = 1.0  # whoosh.matching.InverseMatcher's weight for a NOT, whatever its boost
 # A word's BM25F frequencies over the live documents, kept by the Scorer of a generation for the words
@@ -56,6 +61,9 @@ NOT_WEIGHT = 1.0  # whoosh.matching.InverseMatcher's weight for a NOT, whatever 
 # frequencies cost a pass over each of its fields' postings, and common words are the ones people type.
 MAX_REMEMBERED_FREQUENCY_BYTES = 32 * 2**20
 _BYTE_TO_LENGTH = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float32)
+
+
+Forms = dict[str, frozenset[str]]  # a query term (stem) -> the words that make it, as typed
 
 
 @dataclasses.dataclass
@@ -94,20 +102,27 @@ class Scorer:
         self._remembered_bytes = 0
 
     def scores(
-        self, query: wq.Query, known: dict | None = None, within: np.ndarray | None = None
+        self,
+        query: wq.Query,
+        known: dict | None = None,
+        within: np.ndarray | None = None,
+        forms: Forms | None = None,
     ) -> np.ndarray:
         """The score of every document for the query, where it matches (elsewhere partial sums).
 
         ``known``: the phrase and range masks the matching already read (``matching.query_mask``).
         ``within``: a mask of the documents whose scores are wanted (the matches); the others are
         left out of the sums, which then cost in proportion to the matches, not to the words' postings.
+        ``forms``: the query's words as typed, by term (``analysis.typed_forms``): the exactness bonus.
         """
-        return _Sum(self, scored_parts(query, self, known), None, known, within).total
+        return _Sum(self, scored_parts(query, self, known), None, known, within, forms).total
 
-    def explain(self, query: wq.Query, docnums: list[int], known: dict | None = None) -> list[HitExplanation]:
+    def explain(
+        self, query: wq.Query, docnums: list[int], known: dict | None = None, forms: Forms | None = None
+    ) -> list[HitExplanation]:
         """The scores of these documents taken apart (the same sums as ``scores``)."""
         parts = scored_parts(query, self, known)
-        summed = _Sum(self, parts, np.asarray(docnums, dtype=np.int64), known)
+        summed = _Sum(self, parts, np.asarray(docnums, dtype=np.int64), known, None, forms)
         return [summed.explanation(at) for at in range(len(docnums))]
 
     @property
@@ -190,6 +205,7 @@ class _Sum:
         docs: np.ndarray | None,
         known: dict | None,
         within: np.ndarray | None = None,
+        forms: Forms | None = None,
     ) -> None:
         self.scorer, self.docs = scorer, docs
         self.within = scorer.live if within is None else scorer.live & within  # the documents scored
@@ -200,6 +216,8 @@ class _Sum:
         typed = [(word, idf) for word, idf in zip(parts.words, idfs, strict=True) if word.typed and idf]
         if len(typed) >= 2:
             self._headline_bonus(typed)
+        if forms:
+            self._exact_bonus(typed, forms)
         for field, text, boost in parts.weighted:
             ids, weights = scorer.live_ids(field, text, self.within)
             self._add(
@@ -292,6 +310,20 @@ class _Sum:
             ORDER_BONUS * summed,
             f"…in the order typed: {ORDER_BONUS:g} × their summed idf {summed:.3f}",
         )
+
+    def _exact_bonus(self, typed: list[tuple[Word, float]], forms: Forms) -> None:
+        """Add EXACT_BONUS × a typed word's IDF where the headline has it as typed, not only its stem."""
+        for word, idf in typed:
+            check_time()
+            typed_as = sorted(forms.get(word.text, ()))
+            if not typed_as or BONUS_FIELD not in word.fields:
+                continue
+            found = [self.scorer.live_ids(EXACT_FIELD, form, self.within)[0] for form in typed_as]
+            ids = found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+            words = ", ".join(f"“{form}”" for form in typed_as)
+            self._add(
+                ids, EXACT_BONUS * idf, f"the headline has {words} as typed: {EXACT_BONUS:g} × idf {idf:.3f}"
+            )
 
     def _keep_word(self, word: Word, idf: float, found: int, frequency: np.ndarray, fields: list) -> None:
         """Keep the page's documents' share of a word's score, field by field."""

@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from .analysis import typed_forms
 from .bodies import ArticleBodies
 from .characters import BigramTable
 from .columns import Columns, date_of, day_number, load_columns
@@ -40,7 +41,7 @@ from .postings import POSTINGS_DIR, BulkPostings
 from .query import TEXT_FIELDS, make_parser, parse_text
 from .request import Args, SearchRequest, normalise_query_text, request_from_args
 from .results import Hit, Matches, ResultPage
-from .schema import check_schema_version, event_of, make_schema
+from .schema import EXACT_FIELD, check_schema_version, event_of, make_schema
 from .scoring import Scorer
 from .similar import similar
 from .spelling import Correction, correct_typos, read_words, suggest
@@ -63,6 +64,7 @@ class _Match:
     selections: dict[str, np.ndarray]  # facet with selected values -> the documents it lets through
     correction: Correction | None
     parsed: wq.Query | None  # the query as parsed, before expansion (for --explain)
+    forms: dict[str, frozenset[str]]  # its words as typed, by term (the ranking's exactness bonus)
 
 
 class SearchIndex:
@@ -105,6 +107,7 @@ class SearchIndex:
             schema = make_schema()
             self.parser = make_parser(schema)
             self.analyzer = schema["headline"].analyzer
+            self.exact_analyzer = schema[EXACT_FIELD].analyzer
             if old is not None and id(old) not in self._held:
                 old.close()  # one that an export still reads is closed when the export ends
 
@@ -143,9 +146,9 @@ class SearchIndex:
         try:
             with time_budget(self.search_seconds):
                 match = self._match(text, request, messages, known)
-                docnums = self._page_docnums(match.query, match.mask, request, known)
+                docnums = self._page_docnums(match, request, known)
                 if request.explain and match.query is not None:
-                    explained = self._scorer.explain(match.query, docnums, known)
+                    explained = self._scorer.explain(match.query, docnums, known, match.forms)
         except SearchTimeout:
             return self._timed_out(request, messages)
         query, correction = match.query, match.correction
@@ -253,27 +256,24 @@ class SearchIndex:
             messages += bounded.messages
             base &= query_mask(self._postings, query, self.columns.size, known)
         mask = _all_of(base, selections.values())
-        return _Match(query, mask, base, selections, correction, parsed.query)
+        forms = typed_forms(text, self.analyzer, self.exact_analyzer) if query is not None else {}
+        return _Match(query, mask, base, selections, correction, parsed.query, forms)
 
-    def _sort_keys(
-        self, query: wq.Query | None, candidates: np.ndarray, request: SearchRequest, known: dict
-    ) -> list:
+    def _sort_keys(self, match: _Match, candidates: np.ndarray, request: SearchRequest, known: dict) -> list:
         """The keys that put candidates in page order, the last sorting first (ties: ``ordering``)."""
         days = self.columns.days[candidates]
-        if query is not None and request.sort == "relevance":
+        if match.query is not None and request.sort == "relevance":
             # Best first; equal scores newest first.
             within = np.zeros(self.columns.size, dtype=bool)
             within[candidates] = True
-            return [-days, -self._scorer.scores(query, known, within)[candidates]]
+            return [-days, -self._scorer.scores(match.query, known, within, match.forms)[candidates]]
         if request.sort == "oldest":
             return [days]
         return [-days]  # newest first: the natural order of a news archive when nothing ranks by text
 
-    def _page_docnums(
-        self, query: wq.Query | None, mask: np.ndarray, request: SearchRequest, known: dict
-    ) -> list[int]:
-        candidates = np.flatnonzero(mask)
-        keys = self._sort_keys(query, candidates, request, known)
+    def _page_docnums(self, match: _Match, request: SearchRequest, known: dict) -> list[int]:
+        candidates = np.flatnonzero(match.mask)
+        keys = self._sort_keys(match, candidates, request, known)
         start = request.offset
         return page_slice(candidates, keys, start, start + request.page_size, self._event_id).tolist()
 
@@ -310,7 +310,7 @@ class SearchIndex:
                 with time_budget(self.search_seconds):
                     match = self._match(text, request, messages, known)
                     candidates = np.flatnonzero(match.mask)
-                    keys = self._sort_keys(match.query, candidates, request, known)
+                    keys = self._sort_keys(match, candidates, request, known)
             except SearchTimeout:
                 return Matches(total=0, runs=iter(()), messages=[*messages, TIMED_OUT], timed_out=True)
             searcher = self._searcher

@@ -18,7 +18,17 @@ from whoosh import query as wq
 from search.expansion import Expansion
 from search.postings import LAST_POSITION
 from search.query import TEXT_FIELDS
-from search.scoring import BONUS_FIELD, FIELD_WEIGHTS, HEADLINE_BONUS, K1, NOT_WEIGHT, ORDER_BONUS, B
+from search.schema import EXACT_FIELD
+from search.scoring import (
+    BONUS_FIELD,
+    EXACT_BONUS,
+    FIELD_WEIGHTS,
+    HEADLINE_BONUS,
+    K1,
+    NOT_WEIGHT,
+    ORDER_BONUS,
+    B,
+)
 
 
 @dataclasses.dataclass
@@ -41,7 +51,7 @@ class Reference:
         self._postings: dict[tuple[str, str], dict[int, tuple[float, list[int]]]] = {}
         self._matches: dict[wq.Query, set[int]] = {}
 
-    def score(self, query: wq.Query, docnum: int) -> float:
+    def score(self, query: wq.Query, docnum: int, forms: dict[str, frozenset[str]] | None = None) -> float:
         words: dict[tuple, _Word] = {}
         constants: list[tuple[wq.Query, float]] = []
         weighted: list[tuple[str, str, float]] = []
@@ -52,7 +62,7 @@ class Reference:
             total += value
             if word.typed and idf:
                 typed.append((word, idf))
-        total += self._bonus(typed, docnum)
+        total += self._bonus(typed, docnum) + self._exact(typed, forms or {}, docnum)
         for field, text, boost in weighted:
             total += boost * self._occurrences(field, text).get(docnum, (0.0, []))[0]
         for part, value in constants:
@@ -113,6 +123,17 @@ class Reference:
         summed = sum(idf for _, idf in typed)
         in_order = all(a < b for a, b in itertools.pairwise(firsts))
         return HEADLINE_BONUS * summed + (ORDER_BONUS * summed if in_order else 0.0)
+
+    def _exact(self, typed: list[tuple[_Word, float]], forms: dict, docnum: int) -> float:
+        """The exactness bonus: for each typed word the headline has as typed (its exact field's terms)."""
+        total = 0.0
+        for word, idf in typed:
+            typed_as = forms.get(word.text, ())
+            if BONUS_FIELD in word.phrases and any(
+                docnum in self._occurrences(EXACT_FIELD, f) for f in typed_as
+            ):
+                total += EXACT_BONUS * idf
+        return total
 
     def _occurrences(self, field: str, text) -> dict[int, tuple[float, list[int]]]:
         """docnum -> (weight, positions) of a term, from Whoosh's postings matcher."""

@@ -72,6 +72,11 @@ CASES = [
         "the-night-market-reopens-in-kelso",
         "kelso-council-meets",
     ),  # the phrase in the headline
+    (  # the same stems in both headlines; one has the word as typed
+        "searched quarry",
+        "rescuers-searched-the-flooded-quarry",
+        "rescuers-search-the-flooded-quarry",
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from ranking_reference import Reference
 
+from search.analysis import typed_forms
 from search.expansion import bound_query
 from search.matching import query_mask
 from search.query import TEXT_FIELDS
@@ -28,7 +29,8 @@ def test_relevance_order_is_the_reference_models_order(index, text):
     reference = Reference(index._searcher)
     query = bound_query(index.parser.parse(text), index._searcher.reader(), index._bigrams, TEXT_FIELDS).query
     matches = np.flatnonzero(query_mask(index._postings, query, index.columns.size) & index.columns.live)
-    scores = {index._event_id(docnum): reference.score(query, docnum) for docnum in matches.tolist()}
+    forms = typed_forms(text, index.analyzer, index.exact_analyzer)
+    scores = {index._event_id(d): reference.score(query, d, forms) for d in matches.tolist()}
     page = [hit.id for hit in index.search(SearchRequest(text=text)).hits]
     assert len(page) == min(10, len(scores)) > 0
     assert all(scores[a] >= scores[b] - 1e-4 for a, b in itertools.pairwise(page))

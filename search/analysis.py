@@ -263,7 +263,18 @@ class ExactAnalyzer(TextAnalyzer):
     """The words as written, lower-cased and folded but not stemmed, stop words kept; no CJK."""
 
     def __init__(self) -> None:
-        _IndexMemo.__init__(self, MixedTokenizer(), LowercaseFilter(), FoldFilter(), LatinOnlyFilter())
+        # CJK is dropped as the tokenizer made it: folded to Simplified, a rare character can leave the range.
+        _IndexMemo.__init__(self, MixedTokenizer(), LatinOnlyFilter(), LowercaseFilter(), FoldFilter())
+
+    def _index_tokens(self, value: str, positions: bool):
+        # The chain's terms (its field keeps no positions). CJK runs are skipped before the chain:
+        # folding them to Simplified costs, and the chain would drop them anyway.
+        token = Token(positions, False, removestops=True, mode="index")
+        token.boost, token.stopped = 1.0, False
+        for pos, word in enumerate(w for w in _WORD.findall(value) if not _CJK_RUN.match(w)):
+            for term in self._terms(word):
+                token.text, token.pos = term, pos
+                yield token
 
 
 def typed_forms(text: str, stemmed: TextAnalyzer, exact: ExactAnalyzer) -> dict[str, frozenset[str]]:
@@ -274,9 +285,12 @@ def typed_forms(text: str, stemmed: TextAnalyzer, exact: ExactAnalyzer) -> dict[
     """
     forms: dict[str, set[str]] = {}
     for word in _WORD.findall(text):
-        stems = [token.text for token in stemmed(word, mode="query")]
-        exacts = [token.text for token in exact(word, mode="query")]
-        if len(stems) == len(exacts):  # else a stop word, or a CJK run (nothing to tell apart)
+        if _CJK_RUN.match(word):
+            continue  # nothing is stemmed there
+        # The analyzers' memos of each word's terms: what their chains make of it, stop words as None.
+        stems = [term for term in stemmed._terms(word) if term is not None]
+        exacts = [term for term in exact._terms(word) if term is not None]
+        if len(stems) == len(exacts):  # else a stop word
             for stem, form in zip(stems, exacts, strict=True):
                 forms.setdefault(stem, set()).add(form)
     return {stem: frozenset(words) for stem, words in forms.items()}

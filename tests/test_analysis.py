@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from whoosh.analysis import CompositeAnalyzer
 
-from search.analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
+from search.analysis import FACET_SEPARATOR, exact_analyzer, facet_analyzer, text_analyzer, typed_forms
 from search.archive import read_archive
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -70,11 +70,13 @@ def test_facet_fast_path_matches_the_chain(value):
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is not there")
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_fast_path_matches_the_chain_on_every_real_text(language):
-    text, facet = text_analyzer(), facet_analyzer()
+    text, facet, exact = text_analyzer(), facet_analyzer(), exact_analyzer()
     for event in read_archive(CORPUS / language).events:
         for value in (event.headline, event.summary, "\n".join([event.topic, *event.tags])):
             assert _fast(text, value) == _chain(text, value), value
             assert list(text.term_spans(value)) == _chain_spans(text, value), value
+        exact_chain = CompositeAnalyzer.__call__(exact, event.headline, mode="index")
+        assert _terms(exact(event.headline, mode="index")) == _terms(exact_chain), event.headline
         tags = FACET_SEPARATOR.join(event.tags)
         assert _fast(facet, tags) == _chain(facet, tags), tags
 
@@ -129,3 +131,30 @@ def test_a_possessive_is_indexed_and_searched_as_its_word(text, terms, mode):
     analyzer = text_analyzer()
     assert [token.text for token in analyzer(text, mode=mode)] == terms
     assert _fast(analyzer, text) == _chain(analyzer, text)
+
+
+def _terms(tokens) -> list[str]:
+    return [t.text for t in tokens if not t.stopped]
+
+
+@pytest.mark.parametrize("value", TRICKY_TEXTS)
+def test_exact_fast_path_gives_the_chains_terms(value):
+    analyzer = exact_analyzer()
+    chain = CompositeAnalyzer.__call__(analyzer, value, mode="index")
+    assert _terms(analyzer(value, mode="index")) == _terms(chain)
+
+
+@pytest.mark.parametrize(
+    ("query", "forms"),
+    [
+        ("killed kills", {"kill": {"killed", "kills"}}),  # two forms of one stem
+        ("the Police", {"polic": {"police"}}),  # stop words left out, case folded
+        ("Japan's Nicolás", {"japan": {"japan"}, "nicola": {"nicolas"}}),  # possessive, accent
+        ("al-Assad", {"al": {"al"}, "assad": {"assad"}}),  # a hyphen parts words
+        ('"prime minister" -army', {"prime": {"prime"}, "minist": {"minister"}, "armi": {"army"}}),  # syntax
+        ("俄罗斯 总统", {}),  # nothing stemmed: nothing to tell apart
+    ],
+)
+def test_typed_forms_are_the_query_words_as_typed_by_stem(query, forms):
+    found = typed_forms(query, text_analyzer(), exact_analyzer())
+    assert found == {stem: frozenset(words) for stem, words in forms.items()}

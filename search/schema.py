@@ -40,25 +40,24 @@ def check_schema_version(manifest: dict, index_dir) -> None:
 
 
 class WORDS(FieldType):
-    """Which documents have a word as written: searchable, unscored, not stored, no positions."""
+    """Which documents have a term (no counts, no positions): searchable, unscored, not stored.
 
-    def __init__(self) -> None:
-        self.analyzer = exact_analyzer()
+    Unless told another analyzer, the headline's words as written (``EXACT_FIELD``).
+    """
+
+    def __init__(self, analyzer=None) -> None:
+        self.analyzer = analyzer or exact_analyzer()
         self.format = Existence()
         self.scorable = False
         self.stored = False
         self.unique = False
 
 
-class FACET(FieldType):
+class FACET(WORDS):
     """Several exact values in one field (tags, sources): searchable, unscored, not stored."""
 
     def __init__(self) -> None:
-        self.analyzer = facet_analyzer()
-        self.format = Existence()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
+        super().__init__(facet_analyzer())
         self.multitoken_query = "phrase"
 
 

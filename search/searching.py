@@ -42,7 +42,7 @@ from .query import TEXT_FIELDS, make_parser, parse_text
 from .request import Args, SearchRequest, normalise_query_text, request_from_args
 from .results import Hit, Matches, ResultPage
 from .schema import EXACT_FIELD, check_schema_version, event_of, make_schema
-from .scoring import Scorer
+from .scoring import Forms, Scorer
 from .similar import similar
 from .spelling import Correction, correct_typos, read_words, suggest
 from .store import Store
@@ -64,7 +64,7 @@ class _Match:
     selections: dict[str, np.ndarray]  # facet with selected values -> the documents it lets through
     correction: Correction | None
     parsed: wq.Query | None  # the query as parsed, before expansion (for --explain)
-    forms: dict[str, frozenset[str]]  # its words as typed, by term (the ranking's exactness bonus)
+    forms: Forms  # its words as typed, by term (the ranking's exactness bonus)
 
 
 class SearchIndex:
